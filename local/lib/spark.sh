@@ -24,7 +24,7 @@ spark_install() {
   info "installing PySpark $PYSPARK_VERSION (spark-submit) into $SPARK_VENV"
   rm -rf "$SPARK_VENV"
   "$py" -m venv "$SPARK_VENV" || die "cannot create a virtualenv with $py (install python3-venv)"
-  "$SPARK_VENV/bin/pip" install --quiet "pyspark==$PYSPARK_VERSION" >"$LOG_DIR/spark-install.log" 2>&1 || {
+  "$SPARK_VENV/bin/pip" install --quiet --no-cache-dir "pyspark==$PYSPARK_VERSION" >"$LOG_DIR/spark-install.log" 2>&1 || {
     tail -n 3 "$LOG_DIR/spark-install.log" >&2
     die "pip could not install pyspark==$PYSPARK_VERSION (log: $LOG_DIR/spark-install.log)"
   }

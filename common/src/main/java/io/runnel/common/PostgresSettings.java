@@ -5,15 +5,16 @@ package io.runnel.common;
  *
  * @param user the role to log in as; each job uses the least-privileged role that can do its work
  */
-public record PostgresSettings(String host, int port, String database, String user, String password) {
+public record PostgresSettings(
+    String host, int port, String database, String user, String password) {
 
   public static final String HOST = "RUNNEL_PG_HOST";
   public static final String PORT = "RUNNEL_PG_PORT";
   public static final String DATABASE = "RUNNEL_PG_DATABASE";
 
   /** Reads host, port and database; the role and its password come from the caller's variables. */
-  public static PostgresSettings fromEnv(Env env, String userVariable, String defaultUser,
-      String passwordVariable) {
+  public static PostgresSettings fromEnv(
+      Env env, String userVariable, String defaultUser, String passwordVariable) {
     return new PostgresSettings(
         env.string(HOST, "127.0.0.1"),
         env.port(PORT, 15432),

@@ -54,19 +54,17 @@ public record S3Settings(
     conf.put(h + "path.style.access", Boolean.toString(pathStyle));
     conf.put(h + "connection.ssl.enabled", Boolean.toString("https".equals(endpoint.getScheme())));
     conf.put(
-        h + "aws.credentials.provider",
-        "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+        h + "aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
     conf.put(h + "access.key", accessKey);
     conf.put(h + "secret.key", secretKey);
     // Third-party S3 servers reject the SDK's newer default checksum headers.
     conf.put(h + "checksum.generation", "false");
     conf.put("spark.hadoop.fs.s3a.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem");
-    // Delta on S3 is only safe with one driver writing a table; this log store assumes exactly that.
-    conf.put(
-        "spark.delta.logStore.s3a.impl", "io.delta.storage.S3SingleDriverLogStore");
+    // Delta on S3 is only safe with one driver writing a table; this log store assumes exactly
+    // that.
+    conf.put("spark.delta.logStore.s3a.impl", "io.delta.storage.S3SingleDriverLogStore");
     conf.put("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
-    conf.put(
-        "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+    conf.put("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     return conf;
   }
 

@@ -62,8 +62,7 @@ final class KafkaReadyCommand implements Callable<Integer> {
       LOG.info("Kafka at {} is ready with {} broker(s)", bootstrap, brokers);
       if (!wanted.isEmpty()) {
         Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-        List<NewTopic> missing =
-            wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+        List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
         if (!missing.isEmpty()) {
           admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
         }

@@ -70,7 +70,9 @@ final class PostgresInitCommand implements Callable<Integer> {
         "database {}: {} migration(s) applied now, schema version {}",
         admin.database(),
         result.migrationsExecuted,
-        result.targetSchemaVersion == null ? result.initialSchemaVersion : result.targetSchemaVersion);
+        result.targetSchemaVersion == null
+            ? result.initialSchemaVersion
+            : result.targetSchemaVersion);
     setPasswords(admin, settings.passwords());
     return 0;
   }
@@ -82,7 +84,8 @@ final class PostgresInitCommand implements Callable<Integer> {
   /** CREATE DATABASE cannot run inside a migration's transaction, so it happens here, once. */
   static void createDatabaseIfMissing(PostgresSettings admin) throws SQLException {
     try (Connection c = connect(admin, "postgres");
-        PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+        PreparedStatement exists =
+            c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
       exists.setString(1, admin.database());
       try (ResultSet rs = exists.executeQuery()) {
         if (rs.next()) {
@@ -91,7 +94,8 @@ final class PostgresInitCommand implements Callable<Integer> {
       }
       try (Statement create = c.createStatement()) {
         // The name was validated as an identifier by Env.identifier; quoting keeps it exact.
-        create.execute("CREATE DATABASE \"" + admin.database() + "\" ENCODING 'UTF8' TEMPLATE template0");
+        create.execute(
+            "CREATE DATABASE \"" + admin.database() + "\" ENCODING 'UTF8' TEMPLATE template0");
       }
       LOG.info("created database {}", admin.database());
     }

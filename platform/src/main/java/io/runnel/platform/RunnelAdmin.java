@@ -5,9 +5,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Set-up and readiness checks for the services Runnel uses. {@code ./runnel up} runs these
- * against the local services; pointed at real clusters through the same RUNNEL_* variables, they
- * prepare those.
+ * Set-up and readiness checks for the services Runnel uses. {@code ./runnel up} runs these against
+ * the local services; pointed at real clusters through the same RUNNEL_* variables, they prepare
+ * those.
  *
  * <p>Exit codes: 0 done, 1 unexpected error, 2 bad setting or usage, 3 a service did not answer.
  */

@@ -43,15 +43,24 @@ public final class LakeCheckJob {
     static Settings fromEnv(Env env) {
       String path = env.string(PATH, "_runnel/lake-check");
       if (!path.matches("[A-Za-z0-9_./-]+") || path.contains("..")) {
-        throw new SettingsException(PATH + " must be a relative path of [A-Za-z0-9_./-], got '" + path + "'");
+        throw new SettingsException(
+            PATH + " must be a relative path of [A-Za-z0-9_./-], got '" + path + "'");
       }
       return new Settings(
-          S3Settings.fromEnv(env), path, env.integer(ROWS, 1_000, 1, 100_000_000), env.bool(KEEP, false));
+          S3Settings.fromEnv(env),
+          path,
+          env.integer(ROWS, 1_000, 1, 100_000_000),
+          env.bool(KEEP, false));
     }
   }
 
   /** What the check found. */
-  record Result(String table, long rowsWritten, long rowsRead, boolean sumMatches, int minReader,
+  record Result(
+      String table,
+      long rowsWritten,
+      long rowsRead,
+      boolean sumMatches,
+      int minReader,
       int minWriter) {
     boolean ok() {
       return rowsRead == rowsWritten
@@ -100,7 +109,8 @@ public final class LakeCheckJob {
               + result.minWriter());
       status = result.ok() ? 0 : 1;
     } catch (RuntimeException | IOException e) {
-      System.err.println("lake-check: cannot use the lake at " + settings.s3().endpoint() + ": " + rootMessage(e));
+      System.err.println(
+          "lake-check: cannot use the lake at " + settings.s3().endpoint() + ": " + rootMessage(e));
       status = 1;
     } finally {
       spark.stop();
