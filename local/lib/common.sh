@@ -208,6 +208,17 @@ stop_service() {
   ok "$name stopped (pid $pid)"
 }
 
+# PIDs of any process whose command line names this run folder: what `down` must leave at zero.
+runnel_processes() {
+  local dir pid
+  for dir in /proc/[0-9]*; do
+    pid=${dir#/proc/}
+    [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+    tr '\0' ' ' <"$dir/cmdline" 2>/dev/null | grep -qF "$RUNNEL_RUN_DIR/" && echo "$pid"
+  done
+  return 0
+}
+
 # Maven, through the wrapper, quietly unless it fails.
 mvn_quiet() {
   local log=$LOG_DIR/maven.log

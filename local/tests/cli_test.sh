@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Tests of ./runnel itself: the failures a user meets first must be one clear line and a non-zero
+# exit, before anything starts. Run by `./runnel test`; each case uses its own run folder.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+failures=0
+tmp=$(mktemp -d)
+listener_pid=''
+cleanup() {
+  [[ -n $listener_pid ]] && kill "$listener_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# expect_failure NAME EXPECTED-TEXT COMMAND...: the command must exit non-zero and its last line
+# of stderr must contain the text.
+expect_failure() {
+  local name=$1 expected=$2 rc=0 last
+  shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+  last=$(tail -n 1 "$tmp/err" | sed 's/\x1b\[[0-9;]*m//g')
+  if ((rc == 0)) || [[ $last != *"$expected"* ]]; then
+    echo "FAIL $name: exit $rc, last line: $last"
+    failures=$((failures + 1))
+  else
+    echo "ok   $name: $last"
+  fi
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# 1. A port held by another process is named, with the variable that moves it.
+port=$(free_port)
+python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1',$port)); s.listen(); time.sleep(600)" &
+listener_pid=$!
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+# Every other port is free, so the one taken is the one reported.
+expect_failure "port taken" "port $port (RUNNEL_PG_PORT) is already in use by python3" \
+  env RUNNEL_RUN_DIR="$tmp/run-port" RUNNEL_PG_PORT="$port" RUNNEL_KAFKA_PORT="$(free_port)" \
+  RUNNEL_KAFKA_CONTROLLER_PORT="$(free_port)" RUNNEL_S3_PORT="$(free_port)" \
+  RUNNEL_S3_CONSOLE_PORT="$(free_port)" ./runnel up
+[[ -z $(ls "$tmp/run-port/pids" 2>/dev/null) ]] || {
+  echo "FAIL port taken: something was started anyway"
+  failures=$((failures + 1))
+}
+
+# 2. A Java older than 17 is refused by name.
+mkdir -p "$tmp/oldjdk/bin"
+printf '#!/bin/sh\necho "    java.specification.version = 11" >&2\n' >"$tmp/oldjdk/bin/java"
+chmod +x "$tmp/oldjdk/bin/java"
+expect_failure "old Java" "Java 11 at $tmp/oldjdk/bin/java is too old" \
+  env RUNNEL_RUN_DIR="$tmp/run-java" JAVA_HOME="$tmp/oldjdk" ./runnel up
+
+# 3. An unknown command says so.
+expect_failure "unknown command" "unknown command 'frobnicate'" ./runnel frobnicate
+
+if ((failures > 0)); then
+  echo "$failures ./runnel check(s) failed"
+  exit 1
+fi
+echo "all ./runnel checks passed"
