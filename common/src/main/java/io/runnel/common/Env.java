@@ -63,6 +63,23 @@ public final class Env {
     return value;
   }
 
+  public double decimal(String name, double fallback, double min, double max) {
+    String raw = string(name, null);
+    if (raw == null) {
+      return fallback;
+    }
+    double value;
+    try {
+      value = Double.parseDouble(raw);
+    } catch (NumberFormatException e) {
+      throw invalid(name, raw, "a number");
+    }
+    if (!(value >= min && value <= max)) {
+      throw invalid(name, raw, "between " + min + " and " + max);
+    }
+    return value;
+  }
+
   public int port(String name, int fallback) {
     return integer(name, fallback, 1, 65_535);
   }

@@ -3,6 +3,10 @@ package io.runnel.common;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Where the lake lives: an S3-compatible endpoint, credentials and the bucket. The same record
@@ -68,6 +72,17 @@ public record S3Settings(
     return conf;
   }
 
+  /** An AWS SDK client for this endpoint (needs software.amazon.awssdk:s3 on the classpath). */
+  public S3Client newClient() {
+    return S3Client.builder()
+        .endpointOverride(endpoint)
+        .region(Region.of(region))
+        .forcePathStyle(pathStyle)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
+        .build();
+  }
+
   @Override
   public String toString() {
     // Never print the secret.
@@ -84,7 +99,7 @@ public record S3Settings(
         + "]";
   }
 
-  private static String stripSlashes(String path) {
+  static String stripSlashes(String path) {
     String p = path;
     while (p.startsWith("/")) {
       p = p.substring(1);

@@ -1,6 +1,7 @@
 package io.runnel.platform;
 
 import io.runnel.common.Env;
+import io.runnel.common.Preflight;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,21 +45,12 @@ final class KafkaReadyCommand implements Callable<Integer> {
     for (String spec : topics) {
       wanted.add(TopicSpec.parse(spec, replicationFactor));
     }
+    Duration timeout = Duration.ofSeconds(timeoutSeconds);
+    int brokers = Preflight.kafka(bootstrap, BOOTSTRAP, List.of(), timeout);
+    LOG.info("Kafka at {} is ready with {} broker(s)", bootstrap, brokers);
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
     try (Admin admin = Admin.create(props)) {
-      Duration timeout = Duration.ofSeconds(timeoutSeconds);
-      int brokers =
-          Readiness.await(
-              "Kafka at " + bootstrap + " (" + BOOTSTRAP + ")",
-              timeout,
-              () -> {
-                DescribeClusterResult cluster = admin.describeCluster();
-                return cluster.nodes().get(5, TimeUnit.SECONDS).size();
-              });
-      LOG.info("Kafka at {} is ready with {} broker(s)", bootstrap, brokers);
       if (!wanted.isEmpty()) {
         Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
         List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();

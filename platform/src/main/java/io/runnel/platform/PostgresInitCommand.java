@@ -2,6 +2,7 @@ package io.runnel.platform;
 
 import io.runnel.common.Env;
 import io.runnel.common.PostgresSettings;
+import io.runnel.common.Readiness;
 import io.runnel.common.SettingsException;
 import java.sql.Connection;
 import java.sql.DriverManager;

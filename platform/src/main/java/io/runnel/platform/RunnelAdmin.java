@@ -1,7 +1,6 @@
 package io.runnel.platform;
 
-import io.runnel.common.SettingsException;
-import picocli.CommandLine;
+import io.runnel.common.Exits;
 import picocli.CommandLine.Command;
 
 /**
@@ -9,7 +8,7 @@ import picocli.CommandLine.Command;
  * the local services; pointed at real clusters through the same RUNNEL_* variables, they prepare
  * those.
  *
- * <p>Exit codes: 0 done, 1 unexpected error, 2 bad setting or usage, 3 a service did not answer.
+ * <p>Exit codes: see {@link Exits}.
  */
 @Command(
     name = "runnel-admin",
@@ -17,9 +16,6 @@ import picocli.CommandLine.Command;
     description = "Prepares and checks the services Runnel uses.",
     subcommands = {KafkaReadyCommand.class, S3InitCommand.class, PostgresInitCommand.class})
 public final class RunnelAdmin {
-  static final int SETTINGS_ERROR = 2;
-  static final int UNAVAILABLE = 3;
-
   private RunnelAdmin() {}
 
   public static void main(String[] args) {
@@ -27,21 +23,6 @@ public final class RunnelAdmin {
   }
 
   static int run(String... args) {
-    return new CommandLine(new RunnelAdmin())
-        .setExecutionExceptionHandler(
-            (e, cmd, parsed) -> {
-              // One line naming the cause, not a stack trace wall.
-              if (e instanceof SettingsException) {
-                cmd.getErr().println("runnel-admin: " + e.getMessage());
-                return SETTINGS_ERROR;
-              }
-              if (e instanceof ServiceUnavailableException) {
-                cmd.getErr().println("runnel-admin: " + e.getMessage());
-                return UNAVAILABLE;
-              }
-              cmd.getErr().println("runnel-admin: " + Readiness.rootMessage(e));
-              return 1;
-            })
-        .execute(args);
+    return Exits.execute("runnel-admin", new RunnelAdmin(), args);
   }
 }

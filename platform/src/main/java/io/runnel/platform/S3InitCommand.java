@@ -1,6 +1,7 @@
 package io.runnel.platform;
 
 import io.runnel.common.Env;
+import io.runnel.common.Readiness;
 import io.runnel.common.S3Settings;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -8,9 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -28,7 +26,7 @@ final class S3InitCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     S3Settings s3 = S3Settings.fromEnv(Env.system());
-    try (S3Client client = client(s3)) {
+    try (S3Client client = s3.newClient()) {
       int buckets =
           Readiness.await(
               "S3 at " + s3.endpoint() + " (" + S3Settings.ENDPOINT + ")",
@@ -38,17 +36,6 @@ final class S3InitCommand implements Callable<Integer> {
       ensureBucket(client, s3.bucket());
     }
     return 0;
-  }
-
-  static S3Client client(S3Settings s3) {
-    return S3Client.builder()
-        .endpointOverride(s3.endpoint())
-        .region(Region.of(s3.region()))
-        .forcePathStyle(s3.pathStyle())
-        .credentialsProvider(
-            StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
-        .build();
   }
 
   static void ensureBucket(S3Client client, String bucket) {

@@ -7,11 +7,14 @@ import static org.apache.spark.sql.functions.sum;
 
 import io.delta.tables.DeltaTable;
 import io.runnel.common.Env;
+import io.runnel.common.Exits;
 import io.runnel.common.S3Settings;
 import io.runnel.common.SettingsException;
+import io.runnel.spark.LakeSession;
 import java.io.IOException;
 import java.net.URI;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -19,6 +22,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
 
 /**
  * Proves that a Spark deployment can write and read Delta tables on the lake: writes a small Delta
@@ -79,43 +83,39 @@ public final class LakeCheckJob {
   }
 
   public static void main(String[] args) {
-    Settings settings;
-    try {
-      settings = Settings.fromEnv(Env.system());
-    } catch (SettingsException e) {
-      System.err.println("lake-check: " + e.getMessage());
-      System.exit(2);
-      return;
+    System.exit(Exits.execute("lake-check", new Cli(), args));
+  }
+
+  @Command(
+      name = "lake-check",
+      mixinStandardHelpOptions = true,
+      description = "Writes, reads back and removes a small Delta table on the lake.")
+  static final class Cli implements Callable<Integer> {
+    @Override
+    public Integer call() throws IOException {
+      Settings settings = Settings.fromEnv(Env.system());
+      SparkSession spark = LakeSession.create("runnel-lake-check", settings.s3());
+      try {
+        Result result = new LakeCheckJob(spark, settings).run();
+        System.out.println(
+            (result.ok() ? "lake-check OK: " : "lake-check FAILED: ")
+                + "wrote "
+                + result.rowsWritten()
+                + " rows to "
+                + result.table()
+                + ", read "
+                + result.rowsRead()
+                + " back (checksum "
+                + (result.sumMatches() ? "matches" : "differs")
+                + "), Delta protocol reader "
+                + result.minReader()
+                + " / writer "
+                + result.minWriter());
+        return result.ok() ? Exits.OK : Exits.FAILED;
+      } finally {
+        spark.stop();
+      }
     }
-    SparkSession.Builder builder = SparkSession.builder().appName("runnel-lake-check");
-    settings.s3().sparkConf().forEach(builder::config);
-    SparkSession spark = builder.getOrCreate();
-    int status;
-    try {
-      Result result = new LakeCheckJob(spark, settings).run();
-      System.out.println(
-          (result.ok() ? "lake-check OK: " : "lake-check FAILED: ")
-              + "wrote "
-              + result.rowsWritten()
-              + " rows to "
-              + result.table()
-              + ", read "
-              + result.rowsRead()
-              + " back (checksum "
-              + (result.sumMatches() ? "matches" : "differs")
-              + "), Delta protocol reader "
-              + result.minReader()
-              + " / writer "
-              + result.minWriter());
-      status = result.ok() ? 0 : 1;
-    } catch (RuntimeException | IOException e) {
-      System.err.println(
-          "lake-check: cannot use the lake at " + settings.s3().endpoint() + ": " + rootMessage(e));
-      status = 1;
-    } finally {
-      spark.stop();
-    }
-    System.exit(status);
   }
 
   Result run() throws IOException {
@@ -141,13 +141,5 @@ public final class LakeCheckJob {
       fs.delete(path, true);
     }
     return new Result(table, n, count, sumMatches, minReader, minWriter);
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t.getClass().getSimpleName() + ": " + t.getMessage();
   }
 }

@@ -7,20 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.common.Env;
 import io.runnel.common.S3Settings;
 import io.runnel.common.testing.ServiceEnv;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.runnel.common.testing.SparkSubmit;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -48,7 +42,7 @@ class LakeCheckIT {
 
   @Test
   void sparkSubmitWritesADeltaTableTheBucketReallyHolds() throws Exception {
-    Run run =
+    SparkSubmit.Result run =
         sparkSubmit(
             Map.of(
                 "RUNNEL_LAKECHECK_PATH",
@@ -94,7 +88,7 @@ class LakeCheckIT {
 
   @Test
   void aBadSettingStopsTheJobAtStartWithOneLineNamingIt() throws Exception {
-    Run run = sparkSubmit(Map.of("RUNNEL_S3_ENDPOINT", "ftp://nowhere"));
+    SparkSubmit.Result run = sparkSubmit(Map.of("RUNNEL_S3_ENDPOINT", "ftp://nowhere"));
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.output())
@@ -102,39 +96,12 @@ class LakeCheckIT {
             "lake-check: RUNNEL_S3_ENDPOINT must be an http:// or https:// URL with a host, got 'ftp://nowhere'");
   }
 
-  private record Run(int exitCode, String output) {}
-
-  private Run sparkSubmit(Map<String, String> extraEnv) throws IOException, InterruptedException {
-    String jar = System.getProperty("runnel.job.jar");
-    assertThat(Path.of(jar)).as("the shaded job jar (built by mvn package)").exists();
-    Path out = Files.createTempFile("lake-check", ".log");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                env.required("RUNNEL_SPARK_SUBMIT"), "--class", LakeCheckJob.class.getName(), jar)
-            .redirectErrorStream(true)
-            .redirectOutput(out.toFile());
-    pb.environment().put("SPARK_HOME", env.required("RUNNEL_SPARK_HOME"));
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    pb.environment().putAll(extraEnv);
-    Process process = pb.start();
-    if (!process.waitFor(5, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
-      throw new AssertionError(
-          "spark-submit did not finish in 5 minutes: " + Files.readString(out));
-    }
-    String output = Files.readString(out, StandardCharsets.UTF_8);
-    Files.delete(out);
-    return new Run(process.exitValue(), output);
+  private SparkSubmit.Result sparkSubmit(Map<String, String> extraEnv) throws Exception {
+    return SparkSubmit.ofModuleJar(env)
+        .run(LakeCheckJob.class.getName(), extraEnv, Duration.ofMinutes(5));
   }
 
   private S3Client client() {
-    return S3Client.builder()
-        .endpointOverride(s3.endpoint())
-        .region(Region.of(s3.region()))
-        .forcePathStyle(s3.pathStyle())
-        .credentialsProvider(
-            StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
-        .build();
+    return s3.newClient();
   }
 }

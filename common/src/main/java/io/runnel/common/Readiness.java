@@ -1,4 +1,4 @@
-package io.runnel.platform;
+package io.runnel.common;
 
 import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
@@ -6,10 +6,10 @@ import dev.failsafe.function.CheckedSupplier;
 import java.time.Duration;
 
 /** Waits for a service to answer, retrying every half second until a deadline. */
-final class Readiness {
+public final class Readiness {
   private Readiness() {}
 
-  static <T> T await(String what, Duration timeout, CheckedSupplier<T> attempt) {
+  public static <T> T await(String what, Duration timeout, CheckedSupplier<T> attempt) {
     RetryPolicy<T> policy =
         RetryPolicy.<T>builder()
             .handle(Exception.class)
@@ -25,7 +25,7 @@ final class Readiness {
     }
   }
 
-  static String rootMessage(Throwable e) {
+  public static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();

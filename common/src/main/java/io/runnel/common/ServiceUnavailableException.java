@@ -1,10 +1,10 @@
-package io.runnel.platform;
+package io.runnel.common;
 
 /** A service did not answer in time; the message says which, where, and the last error seen. */
-final class ServiceUnavailableException extends RuntimeException {
+public final class ServiceUnavailableException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  ServiceUnavailableException(String message) {
+  public ServiceUnavailableException(String message) {
     super(message);
   }
 }

@@ -1,0 +1,58 @@
+package io.runnel.common;
+
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+
+/**
+ * How every Runnel command line ends when something goes wrong: one line naming the cause on stderr
+ * and an exit status a script can act on, never a wall of stack trace.
+ */
+public final class Exits {
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+
+  /** A missing or invalid setting, or bad usage. */
+  public static final int SETTINGS = 2;
+
+  /** A service (Kafka, S3, PostgreSQL) did not answer. */
+  public static final int UNAVAILABLE = 3;
+
+  /** Another writer holds the table. */
+  public static final int REFUSED = 4;
+
+  private Exits() {}
+
+  /** Runs a picocli command with this exit convention; {@code name} prefixes the error line. */
+  public static int execute(String name, Object command, String... args) {
+    return new CommandLine(command).setExecutionExceptionHandler(handler(name)).execute(args);
+  }
+
+  static IExecutionExceptionHandler handler(String name) {
+    return (e, cmd, parsed) -> {
+      int status = statusOf(e);
+      if (status == FAILED) {
+        // Unexpected: keep the trace for the bug report, but end with the one line.
+        e.printStackTrace(cmd.getErr());
+      }
+      cmd.getErr().println(name + ": " + messageOf(e));
+      return status;
+    };
+  }
+
+  static int statusOf(Throwable e) {
+    if (e instanceof SettingsException) {
+      return SETTINGS;
+    }
+    if (e instanceof ServiceUnavailableException) {
+      return UNAVAILABLE;
+    }
+    if (e instanceof WriterLease.LeaseRefusedException) {
+      return REFUSED;
+    }
+    return FAILED;
+  }
+
+  static String messageOf(Throwable e) {
+    return statusOf(e) == FAILED ? Readiness.rootMessage(e) : e.getMessage();
+  }
+}

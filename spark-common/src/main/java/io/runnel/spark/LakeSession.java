@@ -1,0 +1,22 @@
+package io.runnel.spark;
+
+import io.runnel.common.S3Settings;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The Spark session every job uses: S3A and Delta configured from {@link S3Settings}. The master is
+ * never set here; {@code spark-submit} decides where the job runs.
+ */
+public final class LakeSession {
+  private LakeSession() {}
+
+  public static SparkSession create(String appName, S3Settings s3) {
+    SparkSession.Builder builder = SparkSession.builder().appName(appName);
+    s3.sparkConf().forEach(builder::config);
+    // Trino 476 reads Runnel's tables: keep table features it reads (deletion vectors have given
+    // wrong results in its connector), and compact small files as the job writes them.
+    builder.config("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false");
+    builder.config("spark.databricks.delta.autoCompact.enabled", "true");
+    return builder.getOrCreate();
+  }
+}

@@ -1,0 +1,92 @@
+package io.runnel.spark;
+
+import io.runnel.common.S3Settings;
+import io.runnel.common.WriterLease;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.hadoop.util.ShutdownHookManager;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A job's right to write one Delta table: holds the {@link WriterLease} for as long as the job
+ * runs, stops the job's streaming queries if the lease is ever lost, and on SIGTERM (Ctrl-C, {@code
+ * ./runnel down}, a cluster manager) stops them cleanly and hands the lease back.
+ */
+public final class TableWriter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TableWriter.class);
+
+  /**
+   * Runs before Spark's own shutdown hook (priority 40 in Hadoop's manager), so Spark is still up.
+   */
+  private static final int SHUTDOWN_PRIORITY = 50;
+
+  private final WriterLease lease;
+  private final AtomicReference<SparkSession> spark = new AtomicReference<>();
+  private final Runnable hook;
+
+  private TableWriter(S3Settings s3, String tablePath, String holder, Duration ttl) {
+    this.lease =
+        WriterLease.acquire(s3.newClient(), s3.bucket(), tablePath, holder, ttl, this::stopQueries);
+    this.hook =
+        () -> {
+          LOG.info("shutting down: stopping the streaming queries and releasing the table");
+          stopQueries();
+          lease.close();
+        };
+    ShutdownHookManager.get().addShutdownHook(hook, SHUTDOWN_PRIORITY);
+  }
+
+  /**
+   * Takes the table, waiting for a killed predecessor's lease to expire.
+   *
+   * @throws WriterLease.LeaseRefusedException when another live job writes it
+   */
+  public static TableWriter claim(S3Settings s3, String tablePath, String job, Duration ttl) {
+    String holder = job + " on " + host() + " pid " + ProcessHandle.current().pid();
+    return new TableWriter(s3, tablePath, holder, ttl);
+  }
+
+  /** The session whose queries to stop if the lease is lost or the process is asked to stop. */
+  public void watch(SparkSession session) {
+    spark.set(session);
+  }
+
+  public boolean isLost() {
+    return lease.isLost();
+  }
+
+  @Override
+  public void close() {
+    try {
+      ShutdownHookManager.get().removeShutdownHook(hook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // The hook is running or ran; it releases the lease itself.
+    }
+    lease.close();
+  }
+
+  private void stopQueries() {
+    SparkSession session = spark.get();
+    if (session == null) {
+      return;
+    }
+    for (StreamingQuery q : session.streams().active()) {
+      try {
+        q.stop();
+      } catch (Exception e) {
+        LOG.warn("stopping query {} failed: {}", q.name(), e.toString());
+      }
+    }
+  }
+
+  private static String host() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "unknown-host";
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.runnel.streaming;
+
+import io.runnel.common.Env;
+import io.runnel.common.Exits;
+import io.runnel.common.Preflight;
+import io.runnel.spark.LakeSession;
+import io.runnel.spark.MetricsListener;
+import io.runnel.spark.TableWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamWriter;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.Trigger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Kafka to the Bronze Delta table, exactly once and lossless. Every Kafka record becomes one row
+ * (malformed or not); the Delta sink records each micro-batch in the table's log together with the
+ * streaming query's id, so a batch re-run after a crash is skipped rather than written twice.
+ *
+ * <p>Run with {@code spark-submit --class io.runnel.streaming.BronzeIngestJob runnel-streaming.jar
+ * [--available-now]}; settings come from the environment ({@link BronzeSettings}).
+ */
+public final class BronzeIngestJob {
+  static final String NAME = "bronze_ingest";
+  private static final Logger LOG = LoggerFactory.getLogger(BronzeIngestJob.class);
+
+  private final SparkSession spark;
+  private final BronzeSettings settings;
+
+  BronzeIngestJob(SparkSession spark, BronzeSettings settings) {
+    this.spark = spark;
+    this.settings = settings;
+  }
+
+  public static void main(String[] args) {
+    System.exit(Exits.execute("bronze", new Cli(), args));
+  }
+
+  @Command(
+      name = "bronze",
+      mixinStandardHelpOptions = true,
+      description = "Streams the event topics from Kafka into the Bronze Delta table.")
+  static final class Cli implements Callable<Integer> {
+    @Option(
+        names = "--available-now",
+        description = "Ingest what Kafka holds now, then stop (default: run continuously).")
+    boolean availableNow;
+
+    @Override
+    public Integer call() throws Exception {
+      BronzeSettings settings = BronzeSettings.fromEnv(Env.system(), availableNow);
+      Duration wait = settings.preflightTimeout();
+      Preflight.kafka(settings.kafkaBootstrap(), BronzeSettings.BOOTSTRAP, settings.topics(), wait);
+      Preflight.s3Bucket(settings.s3(), wait);
+      try (TableWriter table =
+          TableWriter.claim(settings.s3(), settings.tablePath(), NAME, settings.leaseTtl())) {
+        SparkSession spark = LakeSession.create("runnel-" + NAME, settings.s3());
+        table.watch(spark);
+        try {
+          new BronzeIngestJob(spark, settings).run();
+        } finally {
+          spark.stop();
+        }
+        if (table.isLost()) {
+          throw new IllegalStateException("stopped: the table's writer lease was lost");
+        }
+      }
+      return Exits.OK;
+    }
+  }
+
+  /** Runs the query until it stops (available-now) or fails; returns normally on a clean stop. */
+  void run() throws TimeoutException, StreamingQueryException {
+    String table = settings.s3().lakeUri(settings.tablePath());
+    MetricsListener metrics =
+        new MetricsListener(spark, NAME, settings.s3().lakeUri(settings.metricsPath()));
+    spark.streams().addListener(metrics);
+    try {
+      StreamingQuery query = writer(BronzeTransforms.toBronze(source())).start(table);
+      LOG.info(
+          "ingesting {} from {} into {} ({})",
+          settings.topics(),
+          settings.kafkaBootstrap(),
+          table,
+          settings.availableNow()
+              ? "available now, then stop"
+              : "every " + settings.triggerInterval().toMillis() + " ms");
+      query.awaitTermination();
+    } finally {
+      metrics.flush();
+      spark.streams().removeListener(metrics);
+    }
+  }
+
+  Dataset<Row> source() {
+    var reader =
+        spark
+            .readStream()
+            .format("kafka")
+            .option("kafka.bootstrap.servers", settings.kafkaBootstrap())
+            .option("subscribe", String.join(",", settings.topics()))
+            .option("startingOffsets", settings.startingOffsets())
+            // Records expired from Kafka before Bronze read them are an error, never a silent gap.
+            .option("failOnDataLoss", "true")
+            .option("includeHeaders", "true");
+    if (settings.maxOffsetsPerTrigger() > 0) {
+      reader = reader.option("maxOffsetsPerTrigger", settings.maxOffsetsPerTrigger());
+    }
+    return reader.load();
+  }
+
+  DataStreamWriter<Row> writer(Dataset<Row> bronze) {
+    DataStreamWriter<Row> w =
+        bronze
+            .writeStream()
+            .queryName(NAME)
+            .format("delta")
+            .outputMode("append")
+            .partitionBy("ingest_date")
+            // On the same S3 store as the table: the checkpoint and the table move together.
+            .option("checkpointLocation", settings.s3().lakeUri(settings.checkpointPath()));
+    return settings.availableNow()
+        ? w.trigger(Trigger.AvailableNow())
+        : w.trigger(Trigger.ProcessingTime(settings.triggerInterval().toMillis()));
+  }
+}
