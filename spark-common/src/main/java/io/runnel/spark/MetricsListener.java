@@ -76,7 +76,7 @@ public final class MetricsListener extends StreamingQueryListener {
     if (m.rowsIn() == 0 && m.kafkaLag() <= 0) {
       return; // an idle trigger: nothing worth a row
     }
-    LOG.info(m.logLine());
+    LOG.info("{} {}", m.logLine(), event.progress().durationMs());
     writer.submit(() -> append(m));
   }
 
