@@ -46,7 +46,7 @@ final class ProductsCommand implements Callable<Integer> {
       paramLabel = "SHARE",
       defaultValue = "0",
       description =
-          "Change the price of this share of products by -20% to +20% on each pass (default: 0).")
+          "Change the price of this share of products by -20%% to +20%% on each pass (default: 0).")
   double reprice;
 
   @Option(

@@ -150,7 +150,7 @@ final class Runner {
         break;
       }
       if (stop.get()) {
-        stoppedBy = "interrupted (Ctrl-C)";
+        stoppedBy = "interrupted (Ctrl-C or SIGTERM)";
         break;
       }
       if ((fatal = sink.fatal()) != null) {

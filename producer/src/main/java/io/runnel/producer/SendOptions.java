@@ -24,7 +24,7 @@ final class SendOptions {
   @Option(
       names = {"-n", "--count"},
       paramLabel = "N",
-      description = "Stop after N records (default: no limit; replay: the end of the file).")
+      description = "Stop after N records (default: no limit, or the end of a file).")
   long count;
 
   @Option(
