@@ -138,6 +138,7 @@ final class Runner {
     List<Header> headers = source.headers();
     String stoppedBy = null;
     Throwable fatal = null;
+    boolean sendFailed = false;
     long i = 0;
     while (stoppedBy == null) {
       if (limits.count() > 0 && i >= limits.count()) {
@@ -169,7 +170,15 @@ final class Runner {
       } else {
         sendMillis = limits.startMillis() != null ? startMillis + i : System.currentTimeMillis();
       }
-      OutgoingRecord record = source.next(sendMillis);
+      OutgoingRecord record;
+      try {
+        record = source.next(sendMillis);
+      } catch (Exception e) {
+        // E.g. a malformed CSV row with --on-malformed fail: what was sent is still flushed.
+        fatal = e;
+        stoppedBy = "fatal error";
+        break;
+      }
       if (record == null) {
         stoppedBy = "end of input";
         break;
@@ -178,13 +187,16 @@ final class Runner {
         sink.send(record, headers);
       } catch (RuntimeException e) {
         fatal = e;
+        sendFailed = true;
         stoppedBy = "fatal error";
         break;
       }
       sent.setRelease(++i);
     }
-    if (fatal == null) {
+    if (sink.fatal() == null && !sendFailed) {
       sink.flush();
+    }
+    if (fatal == null) {
       fatal = sink.fatal();
     }
     long elapsed = System.nanoTime() - start;

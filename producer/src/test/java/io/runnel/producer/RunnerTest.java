@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class RunnerTest {
   /** Counts records; can be told to fail. */
-  static final class CountingSink implements Sink {
+  static class CountingSink implements Sink {
     final List<OutgoingRecord> records = new ArrayList<>();
     Throwable fatal;
 
@@ -44,7 +44,7 @@ class RunnerTest {
   }
 
   /** Records stamped with their send time. */
-  static final class TimeSource implements RecordSource {
+  static class TimeSource implements RecordSource {
     final List<Long> times = new ArrayList<>();
     final long limit;
 
@@ -138,5 +138,32 @@ class RunnerTest {
     assertThat(r.fatal()).hasMessage("broker said no");
     assertThat(r.ok()).isFalse();
     assertThat(r.render()).contains("sent 0 records to t").contains("stopped by");
+  }
+
+  @Test
+  void aSourceErrorStopsTheRunAfterFlushingWhatWasSent() throws Exception {
+    boolean[] flushed = {false};
+    CountingSink sink =
+        new CountingSink() {
+          @Override
+          public void flush() {
+            flushed[0] = true;
+          }
+        };
+    TimeSource failing =
+        new TimeSource(Long.MAX_VALUE) {
+          @Override
+          public OutgoingRecord next(long sendTimeMillis) {
+            if (times.size() == 3) {
+              throw new IllegalStateException("file.csv:5: has 2 fields");
+            }
+            return super.next(sendTimeMillis);
+          }
+        };
+    Runner.Result r = run(failing, sink, new Runner.Limits(0, null, 0, null), new AtomicBoolean());
+    assertThat(r.sent()).isEqualTo(3);
+    assertThat(flushed[0]).isTrue();
+    assertThat(r.fatal()).hasMessage("file.csv:5: has 2 fields");
+    assertThat(r.stoppedBy()).isEqualTo("fatal error");
   }
 }
