@@ -16,6 +16,8 @@ BENCH_REPEATS=${RUNNEL_BENCH_REPEATS:-3}
 # Freshness is measured on events after this warm-up (JIT, code generation, the first commits).
 BENCH_WARMUP=${RUNNEL_BENCH_WARMUP_SECONDS:-30}
 BENCH_RUNS=${RUNNEL_BENCH_RUNS:-bronze-full baseline-full bronze-half baseline-half}
+# Extra spark-submit options for the Bronze job, to measure a setting: "--conf key=value ...".
+BENCH_SPARK_CONF=${RUNNEL_BENCH_SPARK_CONF:-}
 
 cpu_seconds() {
   # utime + stime of a process, in seconds (fields 14 and 15 of /proc/PID/stat).
@@ -37,7 +39,7 @@ bench_run() {
     (RUNNEL_BRONZE_TOPICS=$topic RUNNEL_BRONZE_TABLE=$table RUNNEL_BRONZE_CHECKPOINT=$table-checkpoint \
       RUNNEL_BRONZE_METRICS_TABLE=$table-metrics RUNNEL_BRONZE_TRIGGER_SECONDS=0 \
       JAVA_HOME=$JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 \
-      exec "$RUNNEL_SPARK_SUBMIT" --class io.runnel.streaming.BronzeIngestJob "$STREAMING_JAR") >"$dir/job.log" 2>&1 &
+      exec "$RUNNEL_SPARK_SUBMIT" $BENCH_SPARK_CONF --class io.runnel.streaming.BronzeIngestJob "$STREAMING_JAR") >"$dir/job.log" 2>&1 &
   else
     (JAVA_HOME=$JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 \
       exec "$RUNNEL_SPARK_SUBMIT" --class io.runnel.bench.BaselineIngestJob "$BENCH_JAR" \

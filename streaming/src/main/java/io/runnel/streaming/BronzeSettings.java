@@ -29,7 +29,8 @@ public record BronzeSettings(
     Duration triggerInterval,
     boolean availableNow,
     Duration leaseTtl,
-    Duration preflightTimeout) {
+    Duration preflightTimeout,
+    Duration compactionInterval) {
 
   static final String BOOTSTRAP = "RUNNEL_KAFKA_BOOTSTRAP";
   static final String TOPICS = "RUNNEL_BRONZE_TOPICS";
@@ -41,6 +42,7 @@ public record BronzeSettings(
   static final String TRIGGER_SECONDS = "RUNNEL_BRONZE_TRIGGER_SECONDS";
   static final String LEASE_SECONDS = "RUNNEL_WRITER_LEASE_SECONDS";
   static final String PREFLIGHT_SECONDS = "RUNNEL_PREFLIGHT_SECONDS";
+  static final String COMPACT_MINUTES = "RUNNEL_BRONZE_COMPACT_MINUTES";
 
   public static BronzeSettings fromEnv(Env env, boolean availableNow) {
     List<String> topics =
@@ -72,7 +74,8 @@ public record BronzeSettings(
         Duration.ofMillis(Math.round(env.decimal(TRIGGER_SECONDS, 2.0, 0, 3_600) * 1_000)),
         availableNow,
         Duration.ofSeconds(env.integer(LEASE_SECONDS, 30, 3, 3_600)),
-        Duration.ofSeconds(env.integer(PREFLIGHT_SECONDS, 20, 1, 600)));
+        Duration.ofSeconds(env.integer(PREFLIGHT_SECONDS, 20, 1, 600)),
+        Duration.ofMinutes(env.integer(COMPACT_MINUTES, 10, 1, 24 * 60)));
   }
 
   /** A path inside the lake bucket: relative, no way out of it. */

@@ -21,6 +21,12 @@ public final class BronzeTransforms {
   /** The Kafka header carrying the event contract's version (set by the producer). */
   public static final String SCHEMA_VERSION_HEADER = "runnel-schema-version";
 
+  /**
+   * Delta keeps min/max statistics of this many leading columns: the coordinates and times that
+   * readers filter on, which is why they come first.
+   */
+  public static final int INDEXED_COLUMNS = 6;
+
   private BronzeTransforms() {}
 
   /**
@@ -39,17 +45,17 @@ public final class BronzeTransforms {
     return kafka
         .withColumn("ingested_at", current_timestamp())
         .select(
-            when(valid, text).otherwise(make_valid_utf8(text)).as("value"),
-            when(col("value").isNotNull().and(not(valid)), col("value")).as("value_bytes"),
-            make_valid_utf8(col("key").cast("string")).as("key"),
             col("topic"),
             col("partition").as("kafka_partition"),
             col("offset").as("kafka_offset"),
             col("timestamp").as("kafka_ts"),
-            col("headers"),
-            schemaVersion().as("schema_version"),
             col("ingested_at"),
-            to_date(col("ingested_at")).as("ingest_date"));
+            to_date(col("ingested_at")).as("ingest_date"),
+            make_valid_utf8(col("key").cast("string")).as("key"),
+            schemaVersion().as("schema_version"),
+            when(valid, text).otherwise(make_valid_utf8(text)).as("value"),
+            when(col("value").isNotNull().and(not(valid)), col("value")).as("value_bytes"),
+            col("headers"));
   }
 
   /** The last value of the schema-version header, as text; null when absent. */

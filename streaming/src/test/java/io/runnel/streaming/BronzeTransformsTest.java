@@ -136,16 +136,16 @@ class BronzeTransformsTest {
     Dataset<Row> in = spark.createDataFrame(List.of(), KAFKA);
     assertThat(BronzeTransforms.toBronze(in).columns())
         .containsExactly(
-            "value",
-            "value_bytes",
-            "key",
             "topic",
             "kafka_partition",
             "kafka_offset",
             "kafka_ts",
-            "headers",
-            "schema_version",
             "ingested_at",
-            "ingest_date");
+            "ingest_date",
+            "key",
+            "schema_version",
+            "value",
+            "value_bytes",
+            "headers");
   }
 }
