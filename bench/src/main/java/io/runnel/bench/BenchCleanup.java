@@ -40,7 +40,14 @@ public final class BenchCleanup implements Callable<Integer> {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, env.required("RUNNEL_KAFKA_BOOTSTRAP"));
     try (Admin admin = Admin.create(props)) {
-      admin.deleteTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+      try {
+        admin.deleteTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause()
+            instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+      }
     }
     S3Settings s3 = S3Settings.fromEnv(env);
     try (S3Client client = s3.newClient()) {
