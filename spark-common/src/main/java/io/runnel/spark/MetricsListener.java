@@ -1,9 +1,12 @@
 package io.runnel.spark;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.SourceProgress;
@@ -16,9 +19,12 @@ import org.slf4j.LoggerFactory;
  * Logs every micro-batch (rows, rows/s, duration, Kafka lag) and appends the same figures to the
  * job's metrics Delta table, which the pipeline-health dashboard reads.
  *
- * <p>The append happens off the listener thread (a Spark action must not block the listener bus)
- * and is idempotent: Delta's {@code txnAppId}/{@code txnVersion} record each (query, batch), so a
- * batch replayed after a crash is not counted twice.
+ * <p>Appends happen off the listener thread (a Spark action must not block the listener bus),
+ * batched: one Delta commit every {@link #FLUSH_INTERVAL} at most, not one per micro-batch (a
+ * commit per batch cost the job a noticeable share of its CPU). They are idempotent: Delta's {@code
+ * txnAppId}/{@code txnVersion} record the newest (query, batch) written, so a batch replayed after
+ * a crash is not counted twice. A crash can lose the figures not yet flushed; they are metrics, not
+ * data.
  */
 public final class MetricsListener extends StreamingQueryListener {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsListener.class);
@@ -26,18 +32,23 @@ public final class MetricsListener extends StreamingQueryListener {
   private final SparkSession spark;
   private final String job;
   private final String metricsTable;
-  private final ExecutorService writer =
-      Executors.newSingleThreadExecutor(
+  static final Duration FLUSH_INTERVAL = Duration.ofSeconds(10);
+
+  private final ScheduledExecutorService writer =
+      Executors.newSingleThreadScheduledExecutor(
           r -> {
             Thread t = new Thread(r, "runnel-metrics-writer");
             t.setDaemon(true);
             return t;
           });
+  private final ConcurrentLinkedQueue<BatchMetrics> pending = new ConcurrentLinkedQueue<>();
 
   public MetricsListener(SparkSession spark, String job, String metricsTable) {
     this.spark = spark;
     this.job = job;
     this.metricsTable = metricsTable;
+    long every = FLUSH_INTERVAL.toMillis();
+    writer.scheduleWithFixedDelay(this::append, every, every, TimeUnit.MILLISECONDS);
   }
 
   /** Pure: the figures of one progress report. */
@@ -77,7 +88,7 @@ public final class MetricsListener extends StreamingQueryListener {
       return; // an idle trigger: nothing worth a row
     }
     LOG.info("{} {}", m.logLine(), event.progress().durationMs());
-    writer.submit(() -> append(m));
+    pending.add(m);
   }
 
   @Override
@@ -92,8 +103,9 @@ public final class MetricsListener extends StreamingQueryListener {
     }
   }
 
-  /** Waits for the pending appends; call before stopping the session. */
+  /** Writes what is pending and stops the writer; call before stopping the session. */
   public void flush() {
+    writer.submit(this::append);
     writer.shutdown();
     try {
       if (!writer.awaitTermination(60, TimeUnit.SECONDS)) {
@@ -104,19 +116,33 @@ public final class MetricsListener extends StreamingQueryListener {
     }
   }
 
-  private void append(BatchMetrics m) {
+  private void append() {
+    List<BatchMetrics> batch = new ArrayList<>();
+    for (BatchMetrics m; (m = pending.poll()) != null; ) {
+      batch.add(m);
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    BatchMetrics newest = batch.get(batch.size() - 1);
     try {
       spark
-          .createDataFrame(BatchMetrics.rows(List.of(m), Instant.now()), BatchMetrics.SCHEMA)
+          .createDataFrame(BatchMetrics.rows(batch, Instant.now()), BatchMetrics.SCHEMA)
+          .coalesce(1)
           .write()
           .format("delta")
           .mode("append")
-          .option("txnAppId", "runnel-metrics-" + m.queryId())
-          .option("txnVersion", m.batchId())
+          .option("txnAppId", "runnel-metrics-" + newest.queryId())
+          .option("txnVersion", newest.batchId())
           .save(metricsTable);
     } catch (RuntimeException e) {
       // Metrics must never stop the pipeline.
-      LOG.warn("could not record metrics of {} batch {}: {}", job, m.batchId(), e.toString());
+      LOG.warn(
+          "could not record metrics of {} batches {}..{}: {}",
+          job,
+          batch.get(0).batchId(),
+          newest.batchId(),
+          e.toString());
     }
   }
 

@@ -9,6 +9,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * A job's right to write one Delta table: holds the {@link WriterLease} for as long as the job
@@ -23,13 +24,15 @@ public final class TableWriter implements AutoCloseable {
    */
   private static final int SHUTDOWN_PRIORITY = 50;
 
+  private final S3Client s3Client;
   private final WriterLease lease;
   private final AtomicReference<SparkSession> spark = new AtomicReference<>();
   private final Runnable hook;
 
   private TableWriter(S3Settings s3, String tablePath, String holder, Duration ttl) {
+    this.s3Client = s3.newClient();
     this.lease =
-        WriterLease.acquire(s3.newClient(), s3.bucket(), tablePath, holder, ttl, this::stopQueries);
+        WriterLease.acquire(s3Client, s3.bucket(), tablePath, holder, ttl, this::stopQueries);
     this.hook =
         () -> {
           LOG.info("shutting down: stopping the streaming queries and releasing the table");
@@ -66,6 +69,7 @@ public final class TableWriter implements AutoCloseable {
       // The hook is running or ran; it releases the lease itself.
     }
     lease.close();
+    s3Client.close();
   }
 
   private void stopQueries() {

@@ -211,6 +211,22 @@ class BronzeIngestIT {
         .startsWith(
             "bronze: Kafka at 127.0.0.1:1 (RUNNEL_KAFKA_BOOTSTRAP) did not answer within 3 s");
 
+    SparkSubmit.Result noS3 =
+        submit()
+            .run(
+                JOB,
+                jobEnv(
+                    Map.of(
+                        "RUNNEL_S3_ENDPOINT",
+                        "http://127.0.0.1:1",
+                        "RUNNEL_PREFLIGHT_SECONDS",
+                        "3")),
+                LIMIT);
+    assertThat(noS3.exitCode()).isEqualTo(3);
+    assertThat(lastLine(noS3.output()))
+        .startsWith("bronze: S3 bucket lakehouse at http://127.0.0.1:1 (RUNNEL_S3_ENDPOINT,")
+        .contains("did not answer within 3 s");
+
     SparkSubmit.Result noTopic =
         submit().run(JOB, jobEnv(Map.of("RUNNEL_BRONZE_TOPICS", "no-such-topic-" + id)), LIMIT);
     assertThat(noTopic.exitCode()).isEqualTo(3);
