@@ -134,6 +134,18 @@ public final class Env {
     return raw;
   }
 
+  /** A path inside the lake bucket: relative, with no way out of it. */
+  public String lakePath(String name, String fallback) {
+    String path = string(name, fallback);
+    if (path == null
+        || !path.matches("[A-Za-z0-9_./-]+")
+        || path.contains("..")
+        || path.startsWith("/")) {
+      throw invalid(name, path, "a relative path inside the bucket ([A-Za-z0-9_./-])");
+    }
+    return path;
+  }
+
   /** A comma-separated host:port list, as Kafka's bootstrap.servers takes it. */
   public String hostPorts(String name, String fallback) {
     String raw = string(name, fallback);

@@ -80,4 +80,16 @@ class EnvTest {
     assertThatThrownBy(() -> env.hostPorts("NOPORT", null)).hasMessageContaining("host:port");
     assertThatThrownBy(() -> env.hostPorts("ZERO", null)).hasMessageContaining("host:port");
   }
+
+  @Test
+  void lakePathsStayInsideTheBucket() {
+    Env env = Env.of(Map.of("OK", "bronze/events", "UP", "../x", "ROOT", "/etc", "ODD", "a b"));
+    assertThat(env.lakePath("OK", null)).isEqualTo("bronze/events");
+    assertThat(env.lakePath("UNSET", "d/e")).isEqualTo("d/e");
+    for (String bad : new String[] {"UP", "ROOT", "ODD"}) {
+      assertThatThrownBy(() -> env.lakePath(bad, null))
+          .isInstanceOf(SettingsException.class)
+          .hasMessageStartingWith(bad + " must be a relative path inside the bucket");
+    }
+  }
 }

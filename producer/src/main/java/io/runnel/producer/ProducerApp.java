@@ -1,6 +1,8 @@
 package io.runnel.producer;
 
 import io.runnel.common.Env;
+import io.runnel.common.Exits;
+import io.runnel.common.ServiceUnavailableException;
 import io.runnel.common.SettingsException;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -61,8 +63,6 @@ import picocli.CommandLine.Option;
       "prints the summary."
     })
 public final class ProducerApp implements Callable<Integer> {
-  static final int SETTINGS_ERROR = 2;
-  static final int UNAVAILABLE = 3;
 
   @Mixin SendOptions send = new SendOptions();
 
@@ -202,9 +202,9 @@ public final class ProducerApp implements Callable<Integer> {
               // One line naming the cause, not a stack trace wall.
               cmd.getErr().println("runnel-producer: " + oneLine(e));
               if (e instanceof SettingsException || e instanceof IllegalArgumentException) {
-                return SETTINGS_ERROR;
+                return Exits.SETTINGS;
               }
-              return e instanceof Topics.KafkaUnavailableException ? UNAVAILABLE : 1;
+              return e instanceof ServiceUnavailableException ? Exits.UNAVAILABLE : Exits.FAILED;
             })
         .execute(args);
   }

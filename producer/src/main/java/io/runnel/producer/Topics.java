@@ -1,5 +1,6 @@
 package io.runnel.producer;
 
+import io.runnel.common.ServiceUnavailableException;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -19,15 +20,6 @@ final class Topics {
   private static final Logger LOG = LoggerFactory.getLogger(Topics.class);
 
   private Topics() {}
-
-  /** Kafka did not answer in time. */
-  static final class KafkaUnavailableException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    KafkaUnavailableException(String message) {
-      super(message);
-    }
-  }
 
   /**
    * @return the topic's partition count (the existing one if it was already there)
@@ -80,7 +72,7 @@ final class Topics {
         Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
         if (cause instanceof org.apache.kafka.common.errors.TimeoutException
             || cause instanceof TimeoutException) {
-          throw new KafkaUnavailableException(
+          throw new ServiceUnavailableException(
               "Kafka at "
                   + bootstrap
                   + " ("

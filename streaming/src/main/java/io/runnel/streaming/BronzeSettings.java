@@ -66,9 +66,9 @@ public record BronzeSettings(
         env.hostPorts(BOOTSTRAP, "127.0.0.1:19092"),
         topics,
         S3Settings.fromEnv(env),
-        lakePath(env, TABLE, "bronze/events"),
-        lakePath(env, CHECKPOINT, "_checkpoints/bronze/events"),
-        lakePath(env, METRICS, "_runnel/metrics/bronze_ingest"),
+        env.lakePath(TABLE, "bronze/events"),
+        env.lakePath(CHECKPOINT, "_checkpoints/bronze/events"),
+        env.lakePath(METRICS, "_runnel/metrics/bronze_ingest"),
         starting,
         env.integer(MAX_OFFSETS, 2_000_000, 0, Integer.MAX_VALUE),
         Duration.ofMillis(Math.round(env.decimal(TRIGGER_SECONDS, 2.0, 0, 3_600) * 1_000)),
@@ -76,18 +76,5 @@ public record BronzeSettings(
         Duration.ofSeconds(env.integer(LEASE_SECONDS, 30, 3, 3_600)),
         Duration.ofSeconds(env.integer(PREFLIGHT_SECONDS, 20, 1, 600)),
         Duration.ofMinutes(env.integer(COMPACT_MINUTES, 10, 1, 24 * 60)));
-  }
-
-  /** A path inside the lake bucket: relative, no way out of it. */
-  static String lakePath(Env env, String name, String fallback) {
-    String path = env.string(name, fallback);
-    if (!path.matches("[A-Za-z0-9_./-]+") || path.contains("..") || path.startsWith("/")) {
-      throw new SettingsException(
-          name
-              + " must be a path inside the bucket ([A-Za-z0-9_./-], relative), got '"
-              + path
-              + "'");
-    }
-    return path;
   }
 }

@@ -9,7 +9,6 @@ import io.delta.tables.DeltaTable;
 import io.runnel.common.Env;
 import io.runnel.common.Exits;
 import io.runnel.common.S3Settings;
-import io.runnel.common.SettingsException;
 import io.runnel.spark.LakeSession;
 import java.io.IOException;
 import java.net.URI;
@@ -45,11 +44,7 @@ public final class LakeCheckJob {
     static final String KEEP = "RUNNEL_LAKECHECK_KEEP";
 
     static Settings fromEnv(Env env) {
-      String path = env.string(PATH, "_runnel/lake-check");
-      if (!path.matches("[A-Za-z0-9_./-]+") || path.contains("..")) {
-        throw new SettingsException(
-            PATH + " must be a relative path of [A-Za-z0-9_./-], got '" + path + "'");
-      }
+      String path = env.lakePath(PATH, "_runnel/lake-check");
       return new Settings(
           S3Settings.fromEnv(env),
           path,
