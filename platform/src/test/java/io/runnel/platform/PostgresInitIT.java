@@ -31,7 +31,9 @@ class PostgresInitIT {
 
   @Test
   void everyMigrationIsAppliedOnceAndSucceeded() throws SQLException {
-    assertThat(history()).containsExactly("1 roles true", "2 schemas true", "3 load log true");
+    assertThat(history())
+        .containsExactly(
+            "1 roles true", "2 schemas true", "3 load log true", "4 silver tables true");
   }
 
   @Test

@@ -89,7 +89,8 @@ class PostgresRolesIT {
     assertAllowed(loader, "SELECT count(*) FROM " + probe);
     assertAllowed(
         loader,
-        "INSERT INTO runnel.load_log (job, batch_id, rows_loaded) VALUES ('it-load', 1, 2)");
+        "INSERT INTO runnel.load_log (job, query_id, batch_id, rows_loaded)"
+            + " VALUES ('it-load', gen_random_uuid(), 1, 2)");
     // Staging tables for COPY are temporary.
     assertAllowed(loader, "CREATE TEMP TABLE staging_probe (id int)");
 
