@@ -1,7 +1,10 @@
 package io.runnel.batch;
 
+import io.delta.tables.DeltaTable;
+import io.delta.tables.DeltaTableBuilder;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructField;
@@ -128,6 +131,21 @@ public final class SilverTables {
 
     public List<String> columns() {
       return List.of(schema.fieldNames());
+    }
+
+    /**
+     * Creates the table at {@code location} unless it exists (an explicit schema, not inferred).
+     */
+    public void createIfMissing(SparkSession spark, String location) {
+      DeltaTableBuilder builder =
+          DeltaTable.createIfNotExists(spark).location(location).addColumns(schema);
+      if (partitionColumn != null) {
+        builder = builder.partitionedBy(partitionColumn);
+      }
+      for (Map.Entry<String, String> p : PROPERTIES.entrySet()) {
+        builder = builder.property(p.getKey(), p.getValue());
+      }
+      builder.execute();
     }
   }
 
