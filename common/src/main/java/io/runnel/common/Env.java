@@ -146,6 +146,23 @@ public final class Env {
     return path;
   }
 
+  /** A comma-separated list of Kafka topic names, at least one. */
+  public java.util.List<String> topics(String name, String fallback) {
+    String raw = string(name, fallback);
+    java.util.List<String> topics =
+        raw == null
+            ? java.util.List.of()
+            : java.util.Arrays.stream(raw.split(","))
+                .map(String::trim)
+                .filter(t -> !t.isEmpty())
+                .distinct()
+                .toList();
+    if (topics.isEmpty() || !topics.stream().allMatch(t -> t.matches("[A-Za-z0-9._-]{1,249}"))) {
+      throw invalid(name, raw, "a comma-separated list of Kafka topic names");
+    }
+    return topics;
+  }
+
   /** A comma-separated host:port list, as Kafka's bootstrap.servers takes it. */
   public String hostPorts(String name, String fallback) {
     String raw = string(name, fallback);

@@ -17,6 +17,8 @@ public final class LakeSession {
     // wrong results in its connector), and compact small files as the job writes them.
     builder.config("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false");
     builder.config("spark.databricks.delta.autoCompact.enabled", "true");
+    // Dates derived from timestamps (ingest_date, event_date) are UTC dates on every machine.
+    builder.config("spark.sql.session.timeZone", "UTC");
     return builder.getOrCreate();
   }
 }

@@ -4,7 +4,6 @@ import io.runnel.common.Env;
 import io.runnel.common.S3Settings;
 import io.runnel.common.SettingsException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -45,18 +44,7 @@ public record BronzeSettings(
   static final String COMPACT_MINUTES = "RUNNEL_BRONZE_COMPACT_MINUTES";
 
   public static BronzeSettings fromEnv(Env env, boolean availableNow) {
-    List<String> topics =
-        Arrays.stream(env.string(TOPICS, "events,products").split(","))
-            .map(String::trim)
-            .filter(t -> !t.isEmpty())
-            .toList();
-    if (topics.isEmpty() || !topics.stream().allMatch(t -> t.matches("[A-Za-z0-9._-]{1,249}"))) {
-      throw new SettingsException(
-          TOPICS
-              + " must be a comma-separated list of Kafka topic names, got '"
-              + env.string(TOPICS, "")
-              + "'");
-    }
+    List<String> topics = env.topics(TOPICS, "events,products");
     String starting = env.string(STARTING_OFFSETS, "earliest");
     if (!starting.equals("earliest") && !starting.equals("latest")) {
       throw new SettingsException(

@@ -1,0 +1,342 @@
+package io.runnel.batch.silver;
+
+import io.delta.tables.DeltaTable;
+import io.runnel.batch.SilverTables;
+import io.runnel.common.Env;
+import io.runnel.common.Exits;
+import io.runnel.common.Failpoint;
+import io.runnel.common.Preflight;
+import io.runnel.common.ServiceUnavailableException;
+import io.runnel.spark.LakeSession;
+import io.runnel.spark.MetricsListener;
+import io.runnel.spark.TableWriter;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamWriter;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Bronze to Silver, incrementally and exactly once: each micro-batch of new Bronze rows is checked
+ * against the named rules ({@link SilverRules}); valid events are MERGEd into {@code silver/events}
+ * (one row per event_id, the lowest Kafka coordinates win), product versions into {@code
+ * silver/products_history} and {@code silver/products}, and every failed record into {@code
+ * silver/events_quarantine} with all its reasons.
+ *
+ * <p>Each table write carries Delta's {@code txnAppId} (the streaming query's id, kept in the
+ * checkpoint, plus the table) and {@code txnVersion} (the batch id): a batch re-run after a crash
+ * skips the writes that already committed and does the rest.
+ *
+ * <p>Run with {@code spark-submit --class io.runnel.batch.silver.SilverJob runnel-batch.jar
+ * [--available-now]}; settings come from the environment ({@link SilverSettings}).
+ */
+public final class SilverJob {
+  static final String NAME = "silver";
+  private static final Logger LOG = LoggerFactory.getLogger(SilverJob.class);
+  private static final String TXN_APP_ID = "spark.databricks.delta.write.txnAppId";
+  private static final String TXN_VERSION = "spark.databricks.delta.write.txnVersion";
+  private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
+
+  private final SparkSession spark;
+  private final SilverSettings settings;
+  private final SilverRules rules;
+  private final BatchCounts total = new BatchCounts(0, 0, 0, 0, 0, 0, 0);
+
+  SilverJob(SparkSession spark, SilverSettings settings) {
+    this.spark = spark;
+    this.settings = settings;
+    this.rules = new SilverRules(settings.rules());
+  }
+
+  public static void main(String[] args) {
+    System.exit(Exits.execute("silver", new Cli(), args));
+  }
+
+  @Command(
+      name = "silver",
+      mixinStandardHelpOptions = true,
+      description = "Validates, deduplicates and merges new Bronze rows into the Silver tables.")
+  static final class Cli implements Callable<Integer> {
+    @Option(
+        names = "--available-now",
+        description = "Process what Bronze holds now, then stop (default: run continuously).")
+    boolean availableNow;
+
+    @Override
+    public Integer call() throws Exception {
+      SilverSettings settings = SilverSettings.fromEnv(Env.system(), availableNow);
+      Preflight.s3Bucket(settings.s3(), settings.preflightTimeout());
+      // One lease for the job's four tables, in their parent folder (SilverJob is their only
+      // writer). Not inside a table's folder: Delta takes a non-empty folder for an existing table
+      // and CREATE TABLE IF NOT EXISTS would silently do nothing.
+      try (TableWriter table =
+          TableWriter.claim(settings.s3(), settings.silverRoot(), NAME, settings.leaseTtl())) {
+        SparkSession spark = LakeSession.create("runnel-" + NAME, settings.s3());
+        table.watch(spark);
+        try {
+          new SilverJob(spark, settings).run();
+        } finally {
+          spark.stop();
+        }
+        if (table.isLost()) {
+          throw new IllegalStateException("stopped: the table's writer lease was lost");
+        }
+      }
+      return Exits.OK;
+    }
+  }
+
+  void run() throws TimeoutException, StreamingQueryException {
+    String bronze = settings.s3().lakeUri(settings.bronzePath());
+    if (!DeltaTable.isDeltaTable(spark, bronze)) {
+      throw new ServiceUnavailableException(
+          "the Bronze table " + bronze + " does not exist yet: run ./runnel bronze first");
+    }
+    for (SilverTables.Table t : SilverTables.ALL) {
+      t.createIfMissing(spark, location(t));
+    }
+    MetricsListener metrics =
+        new MetricsListener(spark, NAME, settings.s3().lakeUri(settings.metricsPath()));
+    spark.streams().addListener(metrics);
+    try {
+      var reader = spark.readStream().format("delta");
+      if (settings.maxFilesPerTrigger() > 0) {
+        reader = reader.option("maxFilesPerTrigger", settings.maxFilesPerTrigger());
+      }
+      DataStreamWriter<Row> writer =
+          reader
+              .load(bronze)
+              .writeStream()
+              .queryName(NAME)
+              .option("checkpointLocation", settings.s3().lakeUri(settings.checkpointPath()))
+              .foreachBatch((VoidFunction2<Dataset<Row>, Long>) this::writeBatch);
+      writer =
+          settings.availableNow()
+              ? writer.trigger(Trigger.AvailableNow())
+              : writer.trigger(Trigger.ProcessingTime(settings.triggerInterval().toMillis()));
+      StreamingQuery query = writer.start();
+      LOG.info(
+          "reading {} into {} ({})",
+          bronze,
+          settings.s3().lakeUri(settings.silverRoot()),
+          settings.availableNow()
+              ? "available now, then stop"
+              : "every " + settings.triggerInterval().toMillis() + " ms");
+      query.awaitTermination();
+      System.out.println("silver: this run: " + total.describe());
+    } finally {
+      metrics.flush();
+      spark.streams().removeListener(metrics);
+    }
+  }
+
+  /** One micro-batch: check once, then write each table idempotently. */
+  void writeBatch(Dataset<Row> bronze, long batchId) {
+    long started = System.nanoTime();
+    SparkSession session = bronze.sparkSession();
+    String queryId = session.sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
+    if (queryId == null) {
+      throw new IllegalStateException("no streaming query id in " + QUERY_ID_PROPERTY);
+    }
+    Timestamp silverAt = Timestamp.from(Instant.now());
+    Dataset<Row> checked =
+        SilverTransforms.check(bronze, rules, settings.eventTopics(), settings.productTopics())
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Row kinds =
+          checked
+              .selectExpr(
+                  "count(*)",
+                  "count_if(checked.kind = 'event')",
+                  "count_if(checked.kind = 'product')",
+                  "count_if(checked.kind = 'bad')")
+              .first();
+      long read = kinds.getLong(0);
+      if (read == 0) {
+        return;
+      }
+      Dataset<Row> events = SilverTransforms.events(checked, silverAt);
+      long[] eventsMerged =
+          idempotent(
+              session,
+              queryId,
+              SilverTables.EVENTS,
+              batchId,
+              () -> mergeWinners(session, SilverTables.EVENTS, events));
+      Failpoint.reach("silver.after-events", batchId);
+
+      long quarantined = kinds.getLong(3);
+      idempotent(
+          session,
+          queryId,
+          SilverTables.QUARANTINE,
+          batchId,
+          () -> {
+            SilverTransforms.quarantine(checked, silverAt)
+                .write()
+                .format("delta")
+                .mode("append")
+                .save(location(SilverTables.QUARANTINE));
+            return null;
+          });
+      Failpoint.reach("silver.after-quarantine", batchId);
+
+      long[] versionsMerged = new long[] {0, 0};
+      if (kinds.getLong(2) > 0) {
+        Dataset<Row> versions = SilverTransforms.productVersions(checked, silverAt);
+        versionsMerged =
+            idempotent(
+                session,
+                queryId,
+                SilverTables.PRODUCTS_HISTORY,
+                batchId,
+                () -> mergeWinners(session, SilverTables.PRODUCTS_HISTORY, versions));
+        idempotent(
+            session,
+            queryId,
+            SilverTables.PRODUCTS,
+            batchId,
+            () -> {
+              mergeLatestProducts(session, SilverTransforms.latestProducts(versions));
+              return null;
+            });
+      }
+      BatchCounts counts =
+          new BatchCounts(
+              read,
+              eventsMerged[0],
+              eventsMerged[1],
+              versionsMerged[0],
+              quarantined,
+              kinds.getLong(1) - eventsMerged[0] + kinds.getLong(2) - versionsMerged[0],
+              1);
+      total.add(counts);
+      LOG.info(
+          "batch {}: {} in {} ms",
+          batchId,
+          counts.describe(),
+          (System.nanoTime() - started) / 1_000_000);
+    } finally {
+      checked.unpersist();
+    }
+  }
+
+  /**
+   * MERGEs rows into a table keyed by {@code table.key()}: a new key is inserted; an existing one
+   * is replaced only by a row with lower Kafka coordinates (so the result does not depend on
+   * arrival order). Returns {inserted, replaced}.
+   */
+  private long[] mergeWinners(SparkSession session, SilverTables.Table table, Dataset<Row> rows) {
+    Dataset<Row> winners = SilverTransforms.winners(rows, table.key());
+    String on =
+        String.join(" AND ", table.key().stream().map(k -> "t." + k + " = s." + k).toList());
+    Row m =
+        DeltaTable.forPath(session, location(table))
+            .as("t")
+            .merge(winners.as("s"), on)
+            .whenMatched(SilverTransforms.earlierCoordinates("s", "t"))
+            .updateAll()
+            .whenNotMatched()
+            .insertAll()
+            .execute()
+            .first();
+    return new long[] {m.getAs("num_inserted_rows"), m.getAs("num_updated_rows")};
+  }
+
+  private void mergeLatestProducts(SparkSession session, Dataset<Row> latest) {
+    DeltaTable.forPath(session, location(SilverTables.PRODUCTS))
+        .as("t")
+        .merge(latest.as("s"), "t.product_id = s.product_id")
+        .whenMatched(
+            "s.updated_at > t.updated_at OR (s.updated_at = t.updated_at AND "
+                + SilverTransforms.earlierCoordinates("s", "t")
+                + ")")
+        .updateAll()
+        .whenNotMatched()
+        .insertAll()
+        .execute();
+  }
+
+  /**
+   * Runs one table write as Delta transaction (query id + table, batch id): if a crash interrupted
+   * this batch after the write committed, Delta skips it on the re-run.
+   */
+  private static <T> T idempotent(
+      SparkSession session,
+      String queryId,
+      SilverTables.Table table,
+      long batchId,
+      Supplier<T> write) {
+    session.conf().set(TXN_APP_ID, "runnel-silver-" + queryId + "-" + table.name());
+    session.conf().set(TXN_VERSION, String.valueOf(batchId));
+    try {
+      return write.get();
+    } finally {
+      session.conf().unset(TXN_APP_ID);
+      session.conf().unset(TXN_VERSION);
+    }
+  }
+
+  private String location(SilverTables.Table table) {
+    return settings.s3().lakeUri(table.path(settings.silverRoot()));
+  }
+
+  /** What a batch (or a run) did with the Bronze rows it read. */
+  static final class BatchCounts {
+    long read;
+    long newEvents;
+    long replacedWinners;
+    long newProductVersions;
+    long quarantined;
+    long duplicates;
+    long batches;
+
+    BatchCounts(
+        long read,
+        long newEvents,
+        long replacedWinners,
+        long newProductVersions,
+        long quarantined,
+        long duplicates,
+        long batches) {
+      this.read = read;
+      this.newEvents = newEvents;
+      this.replacedWinners = replacedWinners;
+      this.newProductVersions = newProductVersions;
+      this.quarantined = quarantined;
+      this.duplicates = duplicates;
+      this.batches = batches;
+    }
+
+    synchronized void add(BatchCounts b) {
+      read += b.read;
+      newEvents += b.newEvents;
+      replacedWinners += b.replacedWinners;
+      newProductVersions += b.newProductVersions;
+      quarantined += b.quarantined;
+      duplicates += b.duplicates;
+      batches += b.batches;
+    }
+
+    /** Bronze rows read = new events + new product versions + quarantined + duplicates. */
+    synchronized String describe() {
+      return String.format(
+          "%,d Bronze rows read in %,d batches = %,d new events + %,d new product versions + %,d"
+              + " quarantined + %,d duplicates collapsed (%,d of them replaced an earlier winner)",
+          read, batches, newEvents, newProductVersions, quarantined, duplicates, replacedWinners);
+    }
+  }
+}

@@ -1,0 +1,237 @@
+package io.runnel.batch.silver;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The named validation rules of Silver: a Bronze record's payload in, either a typed value or every
+ * rule it failed. Pure (no Spark): the Spark job applies these to each row.
+ *
+ * <p>Reasons are short names, some with the field after a colon:
+ *
+ * <ul>
+ *   <li>the record: {@code null_value}, {@code invalid_utf8}, {@code payload_too_large}, {@code
+ *       malformed_json}, {@code not_an_object}, {@code unsupported_schema_version};
+ *   <li>any field: {@code missing_field:<f>} (absent, null or blank), {@code wrong_type:<f>} (a
+ *       price as a string, an id as a number), {@code too_long:<f>}, {@code invalid_timestamp:<f>};
+ *   <li>events: {@code invalid_event_id}, {@code unknown_event_type}, {@code negative_price},
+ *       {@code invalid_price} (more than two decimals, or too large), {@code invalid_currency} (not
+ *       ISO 4217), {@code quantity_out_of_range} (below 0 or above 1000), {@code
+ *       quantity_below_one} (cart and purchase events), {@code ts_in_future}.
+ * </ul>
+ *
+ * <p>Time rules compare with the record's Kafka timestamp, not the clock, so reprocessing the same
+ * records gives the same result.
+ */
+public final class SilverRules implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final Set<String> EVENT_TYPES =
+      Set.of("view", "click", "add_to_cart", "remove_from_cart", "purchase");
+  static final Set<String> NEEDS_QUANTITY = Set.of("add_to_cart", "remove_from_cart", "purchase");
+
+  /** The contract versions this code reads; a record without the header is read as version 1. */
+  static final Set<String> SCHEMA_VERSIONS = Set.of("1");
+
+  private static final Pattern UUID =
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  private static final int ID_LENGTH = 128;
+  private static final int USER_AGENT_LENGTH = 1024;
+  private static final int MAX_QUANTITY = 1000;
+
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          // Exact decimals: 19.99 stays 19.99, never a binary double.
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          // "{...} garbage" and {"price":1,"price":2} are malformed, not silently half-read.
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
+
+  /**
+   * @param maxPayloadBytes a payload larger than this (UTF-8 bytes) is quarantined
+   * @param maxFuture how far an event's {@code ts} may be ahead of its Kafka timestamp
+   * @param lateAfter an event whose {@code ts} is older than its Kafka timestamp by more than this
+   *     is marked late (and kept)
+   */
+  public record Limits(int maxPayloadBytes, Duration maxFuture, Duration lateAfter)
+      implements Serializable {}
+
+  /** A valid event, typed. */
+  public record Event(
+      String eventId,
+      String eventType,
+      String userId,
+      String productId,
+      BigDecimal price,
+      String currency,
+      int quantity,
+      String sessionId,
+      Instant ts,
+      String userAgent,
+      boolean late) {}
+
+  /** A valid product version, typed. */
+  public record Product(
+      String productId,
+      String name,
+      String category,
+      String description,
+      BigDecimal price,
+      String currency,
+      Instant updatedAt) {}
+
+  /** Either a value (no reasons) or the reasons it failed (no value). */
+  public record Checked<T>(T value, List<String> reasons) {
+    public boolean ok() {
+      return reasons.isEmpty();
+    }
+  }
+
+  private final Limits limits;
+
+  public SilverRules(Limits limits) {
+    this.limits = limits;
+  }
+
+  /**
+   * Checks one event record.
+   *
+   * @param value the payload as text (with replacement characters where it was not UTF-8)
+   * @param rawBytes the exact payload bytes when they were not valid UTF-8, else null
+   */
+  public Checked<Event> event(
+      String value, byte[] rawBytes, String schemaVersion, Instant kafkaTs) {
+    List<String> reasons = new ArrayList<>(2);
+    JsonNode object = envelope(value, rawBytes, schemaVersion, reasons);
+    if (object == null) {
+      return new Checked<>(null, reasons);
+    }
+    Fields f = new Fields(object, reasons);
+    String eventId = f.text("event_id", 36);
+    if (eventId != null && !UUID.matcher(eventId).matches()) {
+      reasons.add("invalid_event_id");
+    }
+    String eventType = f.text("event_type", 32);
+    if (eventType != null && !EVENT_TYPES.contains(eventType)) {
+      reasons.add("unknown_event_type");
+    }
+    String userId = f.text("user_id", ID_LENGTH);
+    String productId = f.text("product_id", ID_LENGTH);
+    BigDecimal price = f.money("price");
+    String currency = f.currency("currency");
+    Integer quantity = f.integer("quantity");
+    if (quantity != null) {
+      if (quantity < 0 || quantity > MAX_QUANTITY) {
+        reasons.add("quantity_out_of_range");
+      } else if (quantity < 1 && NEEDS_QUANTITY.contains(eventType)) {
+        reasons.add("quantity_below_one");
+      }
+    }
+    String sessionId = f.text("session_id", ID_LENGTH);
+    Instant ts = f.instant("ts");
+    if (ts != null && ts.isAfter(kafkaTs.plus(limits.maxFuture()))) {
+      reasons.add("ts_in_future");
+    }
+    String userAgent = f.text("user_agent", 0, USER_AGENT_LENGTH);
+    if (!reasons.isEmpty()) {
+      return new Checked<>(null, reasons);
+    }
+    boolean late = ts.isBefore(kafkaTs.minus(limits.lateAfter()));
+    return new Checked<>(
+        new Event(
+            eventId.toLowerCase(java.util.Locale.ROOT),
+            eventType,
+            userId,
+            productId,
+            price,
+            currency,
+            quantity,
+            sessionId,
+            ts,
+            userAgent,
+            late),
+        List.of());
+  }
+
+  /** Checks one product record (the catalog topic). */
+  public Checked<Product> product(String value, byte[] rawBytes, String schemaVersion) {
+    List<String> reasons = new ArrayList<>(2);
+    JsonNode object = envelope(value, rawBytes, schemaVersion, reasons);
+    if (object == null) {
+      return new Checked<>(null, reasons);
+    }
+    Fields f = new Fields(object, reasons);
+    Product product =
+        new Product(
+            f.text("product_id", ID_LENGTH),
+            f.text("name", USER_AGENT_LENGTH),
+            f.text("category", ID_LENGTH),
+            f.optionalText("description", 4 * USER_AGENT_LENGTH),
+            f.money("price"),
+            f.currency("currency"),
+            f.instant("updated_at"));
+    return reasons.isEmpty() ? new Checked<>(product, List.of()) : new Checked<>(null, reasons);
+  }
+
+  /**
+   * The checks every record goes through; returns the parsed JSON object, or null when there is
+   * nothing to read fields from (the reasons say why).
+   */
+  private JsonNode envelope(
+      String value, byte[] rawBytes, String schemaVersion, List<String> reasons) {
+    if (value == null) {
+      reasons.add("null_value");
+      return null;
+    }
+    if (rawBytes != null) {
+      reasons.add("invalid_utf8");
+    }
+    if (tooLarge(value, rawBytes)) {
+      reasons.add("payload_too_large");
+    }
+    if (schemaVersion != null && !SCHEMA_VERSIONS.contains(schemaVersion)) {
+      reasons.add("unsupported_schema_version");
+      return null;
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(value);
+    } catch (JsonProcessingException e) {
+      reasons.add("malformed_json");
+      return null;
+    }
+    if (node == null || !node.isObject()) {
+      reasons.add("not_an_object");
+      return null;
+    }
+    return node;
+  }
+
+  private boolean tooLarge(String value, byte[] rawBytes) {
+    int max = limits.maxPayloadBytes();
+    if (rawBytes != null) {
+      return rawBytes.length > max;
+    }
+    // A UTF-8 character takes at most 3 bytes per UTF-16 unit: most payloads are far below the
+    // limit, and are not encoded just to be counted.
+    if ((long) value.length() * 3 <= max) {
+      return false;
+    }
+    return value.getBytes(StandardCharsets.UTF_8).length > max;
+  }
+}

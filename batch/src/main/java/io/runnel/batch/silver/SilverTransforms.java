@@ -1,0 +1,299 @@
+package io.runnel.batch.silver;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.to_date;
+
+import io.runnel.batch.SilverTables;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.api.java.UDF5;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Bronze rows to Silver rows: each record checked by {@link SilverRules} once, then split into
+ * events, product versions and quarantine, and duplicates collapsed to a deterministic winner.
+ * Functions of Datasets only; the job does the writing.
+ */
+public final class SilverTransforms {
+  static final String KIND_EVENT = "event";
+  static final String KIND_PRODUCT = "product";
+  static final String KIND_BAD = "bad";
+
+  private static final StructType EVENT =
+      new StructType(
+          new StructField[] {
+            nonNull("event_id", DataTypes.StringType),
+            nonNull("event_type", DataTypes.StringType),
+            nonNull("user_id", DataTypes.StringType),
+            nonNull("product_id", DataTypes.StringType),
+            nonNull("price", SilverTables.MONEY),
+            nonNull("currency", DataTypes.StringType),
+            nonNull("quantity", DataTypes.IntegerType),
+            nonNull("session_id", DataTypes.StringType),
+            nonNull("ts", DataTypes.TimestampType),
+            nonNull("user_agent", DataTypes.StringType),
+            nonNull("is_late", DataTypes.BooleanType)
+          });
+
+  private static final StructType PRODUCT =
+      new StructType(
+          new StructField[] {
+            nonNull("product_id", DataTypes.StringType),
+            nonNull("name", DataTypes.StringType),
+            nonNull("category", DataTypes.StringType),
+            DataTypes.createStructField("description", DataTypes.StringType, true),
+            nonNull("price", SilverTables.MONEY),
+            nonNull("currency", DataTypes.StringType),
+            nonNull("updated_at", DataTypes.TimestampType)
+          });
+
+  /** What the check adds to each Bronze row. */
+  static final StructType CHECKED =
+      new StructType(
+          new StructField[] {
+            nonNull("kind", DataTypes.StringType),
+            DataTypes.createStructField("event", EVENT, true),
+            DataTypes.createStructField("product", PRODUCT, true),
+            nonNull("reasons", DataTypes.createArrayType(DataTypes.StringType, false))
+          });
+
+  private SilverTransforms() {}
+
+  /**
+   * Adds the column {@code checked} (kind, event or product, reasons) to Bronze rows. Records of a
+   * topic that is neither an event nor a product topic are bad ({@code unknown_topic}).
+   */
+  public static Dataset<Row> check(
+      Dataset<Row> bronze, SilverRules rules, Set<String> eventTopics, Set<String> productTopics) {
+    UserDefinedFunction udf =
+        functions
+            .udf(new Check(rules, Set.copyOf(eventTopics), Set.copyOf(productTopics)), CHECKED)
+            // Each row is checked once: a deterministic UDF may be inlined into every field read
+            // from its result, parsing the JSON once per field.
+            .asNondeterministic();
+    return bronze.withColumn(
+        "checked",
+        udf.apply(
+            col("topic"),
+            col("value"),
+            col("value_bytes"),
+            col("schema_version"),
+            col("kafka_ts")));
+  }
+
+  /** Valid events in the Silver events table's columns (duplicates not yet collapsed). */
+  public static Dataset<Row> events(Dataset<Row> checked, Timestamp silverAt) {
+    return checked
+        .where(col("checked.kind").equalTo(KIND_EVENT))
+        .select(
+            columns(
+                SilverTables.EVENTS,
+                List.of(
+                    col("checked.event.event_id"),
+                    col("checked.event.event_type"),
+                    col("checked.event.user_id"),
+                    col("checked.event.product_id"),
+                    col("checked.event.price"),
+                    col("checked.event.currency"),
+                    col("checked.event.quantity"),
+                    col("checked.event.session_id"),
+                    col("checked.event.ts"),
+                    col("checked.event.user_agent"),
+                    // Event dates are UTC dates: the session time zone is UTC (LakeSession).
+                    to_date(col("checked.event.ts")),
+                    col("checked.event.is_late"),
+                    col("schema_version"),
+                    col("topic"),
+                    col("kafka_partition"),
+                    col("kafka_offset"),
+                    col("kafka_ts"),
+                    col("ingested_at"),
+                    lit(silverAt))));
+  }
+
+  /** Valid product versions in the product history table's columns. */
+  public static Dataset<Row> productVersions(Dataset<Row> checked, Timestamp silverAt) {
+    return checked
+        .where(col("checked.kind").equalTo(KIND_PRODUCT))
+        .select(
+            columns(
+                SilverTables.PRODUCTS_HISTORY,
+                List.of(
+                    col("checked.product.product_id"),
+                    col("checked.product.name"),
+                    col("checked.product.category"),
+                    col("checked.product.description"),
+                    col("checked.product.price"),
+                    col("checked.product.currency"),
+                    col("checked.product.updated_at"),
+                    col("topic"),
+                    col("kafka_partition"),
+                    col("kafka_offset"),
+                    col("ingested_at"),
+                    lit(silverAt))));
+  }
+
+  /** Records that failed a rule, with every reason, in the quarantine table's columns. */
+  public static Dataset<Row> quarantine(Dataset<Row> checked, Timestamp silverAt) {
+    return checked
+        .where(col("checked.kind").equalTo(KIND_BAD))
+        .select(
+            columns(
+                SilverTables.QUARANTINE,
+                List.of(
+                    col("topic"),
+                    col("kafka_partition"),
+                    col("kafka_offset"),
+                    col("checked.reasons"),
+                    col("key"),
+                    col("value"),
+                    col("value_bytes"),
+                    col("schema_version"),
+                    col("kafka_ts"),
+                    col("ingested_at"),
+                    col("ingest_date"),
+                    lit(silverAt))));
+  }
+
+  /**
+   * One row per key: the one with the lowest Kafka coordinates (topic, partition, offset). The same
+   * rule decides between a new row and the one already in Silver (see {@link #earlierCoordinates}),
+   * so the winner does not depend on how records were batched.
+   */
+  public static Dataset<Row> winners(Dataset<Row> rows, List<String> key) {
+    Column[] keys = key.stream().map(functions::col).toArray(Column[]::new);
+    return rows.withColumn(
+            "_rank",
+            row_number()
+                .over(
+                    Window.partitionBy(keys)
+                        .orderBy(
+                            col("source_topic"), col("source_partition"), col("source_offset"))))
+        .where(col("_rank").equalTo(1))
+        .drop("_rank");
+  }
+
+  /**
+   * The latest version of each product: the newest {@code valid_from}, then the lowest coordinates;
+   * in the products table's columns.
+   */
+  public static Dataset<Row> latestProducts(Dataset<Row> versions) {
+    Dataset<Row> ranked =
+        versions
+            .withColumn(
+                "_rank",
+                row_number()
+                    .over(
+                        Window.partitionBy(col("product_id"))
+                            .orderBy(
+                                col("valid_from").desc(),
+                                col("source_topic"),
+                                col("source_partition"),
+                                col("source_offset"))))
+            .where(col("_rank").equalTo(1))
+            .withColumnRenamed("valid_from", "updated_at");
+    return ranked.select(
+        SilverTables.PRODUCTS.columns().stream().map(functions::col).toArray(Column[]::new));
+  }
+
+  /** SQL: the row aliased {@code s} comes before {@code t} in Kafka (topic, partition, offset). */
+  public static String earlierCoordinates(String s, String t) {
+    return String.format(
+        "(%1$s.source_topic < %2$s.source_topic OR (%1$s.source_topic = %2$s.source_topic AND"
+            + " (%1$s.source_partition < %2$s.source_partition OR (%1$s.source_partition ="
+            + " %2$s.source_partition AND %1$s.source_offset < %2$s.source_offset))))",
+        s, t);
+  }
+
+  private static Column[] columns(SilverTables.Table table, List<Column> values) {
+    List<String> names = table.columns();
+    if (names.size() != values.size()) {
+      throw new IllegalStateException(table.name() + ": " + names + " vs " + values.size());
+    }
+    List<Column> out = new ArrayList<>(names.size());
+    for (int i = 0; i < names.size(); i++) {
+      StructField field = table.schema().fields()[i];
+      out.add(values.get(i).cast(field.dataType()).as(names.get(i)));
+    }
+    return out.toArray(Column[]::new);
+  }
+
+  private static StructField nonNull(String name, org.apache.spark.sql.types.DataType type) {
+    return DataTypes.createStructField(name, type, false);
+  }
+
+  /** The per-row check, as a Spark UDF. */
+  static final class Check implements UDF5<String, String, byte[], String, Timestamp, Row> {
+    private static final long serialVersionUID = 1L;
+    private final SilverRules rules;
+    private final Set<String> eventTopics;
+    private final Set<String> productTopics;
+
+    Check(SilverRules rules, Set<String> eventTopics, Set<String> productTopics) {
+      this.rules = rules;
+      this.eventTopics = eventTopics;
+      this.productTopics = productTopics;
+    }
+
+    @Override
+    public Row call(String topic, String value, byte[] bytes, String version, Timestamp kafkaTs) {
+      if (eventTopics.contains(topic)) {
+        SilverRules.Checked<SilverRules.Event> c =
+            rules.event(value, bytes, version, kafkaTs.toInstant());
+        if (!c.ok()) {
+          return bad(c.reasons());
+        }
+        SilverRules.Event e = c.value();
+        Row event =
+            RowFactory.create(
+                e.eventId(),
+                e.eventType(),
+                e.userId(),
+                e.productId(),
+                e.price(),
+                e.currency(),
+                e.quantity(),
+                e.sessionId(),
+                Timestamp.from(e.ts()),
+                e.userAgent(),
+                e.late());
+        return RowFactory.create(KIND_EVENT, event, null, List.of());
+      }
+      if (productTopics.contains(topic)) {
+        SilverRules.Checked<SilverRules.Product> c = rules.product(value, bytes, version);
+        if (!c.ok()) {
+          return bad(c.reasons());
+        }
+        SilverRules.Product p = c.value();
+        Row product =
+            RowFactory.create(
+                p.productId(),
+                p.name(),
+                p.category(),
+                p.description(),
+                p.price(),
+                p.currency(),
+                Timestamp.from(p.updatedAt()));
+        return RowFactory.create(KIND_PRODUCT, null, product, List.of());
+      }
+      return bad(List.of("unknown_topic"));
+    }
+
+    private static Row bad(List<String> reasons) {
+      return RowFactory.create(KIND_BAD, null, null, reasons);
+    }
+  }
+}
