@@ -1,0 +1,164 @@
+package io.runnel.batch.silver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SilverRulesTest {
+  private static final Instant KAFKA_TS = Instant.parse("2026-03-01T12:00:00Z");
+  private static final SilverRules RULES =
+      new SilverRules(new SilverRules.Limits(2_048, Duration.ofMinutes(5), Duration.ofMinutes(15)));
+
+  /** A valid event as the producer writes it, with {@code field} replaced by {@code json}. */
+  static String event(String field, String json) {
+    String[][] fields = {
+      {"event_id", "\"0190f5e2-8a4b-7c3d-9e1f-2a3b4c5d6e7f\""},
+      {"event_type", "\"purchase\""},
+      {"user_id", "\"user_7\""},
+      {"product_id", "\"product_3\""},
+      {"price", "19.99"},
+      {"currency", "\"EUR\""},
+      {"quantity", "2"},
+      {"session_id", "\"s-1\""},
+      {"ts", "\"2026-03-01T11:59:58.123Z\""},
+      {"user_agent", "\"Mozilla/5.0\""}
+    };
+    StringBuilder b = new StringBuilder("{");
+    for (String[] f : fields) {
+      String value = f[0].equals(field) ? json : f[1];
+      if (value == null) {
+        continue;
+      }
+      if (b.length() > 1) {
+        b.append(',');
+      }
+      b.append('"').append(f[0]).append("\":").append(value);
+    }
+    return b.append('}').toString();
+  }
+
+  private static SilverRules.Checked<SilverRules.Event> check(String value) {
+    return RULES.event(value, null, "1", KAFKA_TS);
+  }
+
+  @Test
+  void aValidEventIsTypedExactly() {
+    SilverRules.Checked<SilverRules.Event> c = check(event(null, null));
+    assertThat(c.reasons()).isEmpty();
+    SilverRules.Event e = c.value();
+    assertThat(e.eventId()).isEqualTo("0190f5e2-8a4b-7c3d-9e1f-2a3b4c5d6e7f");
+    assertThat(e.price()).isEqualTo(new BigDecimal("19.99"));
+    assertThat(e.quantity()).isEqualTo(2);
+    assertThat(e.ts()).isEqualTo(Instant.parse("2026-03-01T11:59:58.123Z"));
+    assertThat(e.late()).isFalse();
+  }
+
+  @ParameterizedTest(name = "{0} = {1} fails {2}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "event_id   | \"not-a-uuid\"                  | invalid_event_id",
+        "event_id   | 42                              | wrong_type:event_id",
+        "event_type | \"refund\"                      | unknown_event_type",
+        "user_id    | \"\"                            | missing_field:user_id",
+        "user_id    | null                            | missing_field:user_id",
+        "price      | -0.01                           | negative_price",
+        "price      | \"19.99\"                       | wrong_type:price",
+        "price      | 19.999                          | invalid_price",
+        "price      | 1e20                            | invalid_price",
+        "currency   | \"XYZ\"                         | invalid_currency",
+        "currency   | \"eur\"                         | invalid_currency",
+        "quantity   | 0                               | quantity_below_one",
+        "quantity   | -1                              | quantity_out_of_range",
+        "quantity   | 1001                            | quantity_out_of_range",
+        "quantity   | 1.5                             | wrong_type:quantity",
+        "quantity   | \"2\"                           | wrong_type:quantity",
+        "ts         | \"yesterday\"                   | invalid_timestamp:ts",
+        "ts         | \"2026-03-01T12:05:01Z\"        | ts_in_future",
+        "session_id | 7                               | wrong_type:session_id",
+      })
+  void eachRuleNamesItsReason(String field, String json, String reason) {
+    assertThat(check(event(field.trim(), json.trim())).reasons()).containsExactly(reason);
+  }
+
+  @Test
+  void aMissingFieldIsNamed() {
+    assertThat(check(event("price", null)).reasons()).containsExactly("missing_field:price");
+  }
+
+  @Test
+  void everyFailedRuleIsListedNotJustTheFirst() {
+    String value = event("price", "-1").replace("\"purchase\"", "\"refund\"");
+    assertThat(check(value).reasons())
+        .containsExactlyInAnyOrder("unknown_event_type", "negative_price");
+  }
+
+  @Test
+  void aViewMayHaveQuantityZeroButNotACartEvent() {
+    String view = event("quantity", "0").replace("\"purchase\"", "\"view\"");
+    assertThat(check(view).ok()).isTrue();
+    String cart = event("quantity", "0").replace("\"purchase\"", "\"add_to_cart\"");
+    assertThat(check(cart).reasons()).containsExactly("quantity_below_one");
+  }
+
+  @Test
+  void anEventDaysOldIsValidAndLate() {
+    SilverRules.Checked<SilverRules.Event> c = check(event("ts", "\"2026-02-26T08:00:00Z\""));
+    assertThat(c.ok()).isTrue();
+    assertThat(c.value().late()).isTrue();
+  }
+
+  @Test
+  void recordLevelFailures() {
+    assertThat(check(null).reasons()).containsExactly("null_value");
+    assertThat(check("{\"event_id\": ").reasons()).containsExactly("malformed_json");
+    assertThat(check(event(null, null) + " trailing").reasons()).containsExactly("malformed_json");
+    assertThat(check("[1,2]").reasons()).containsExactly("not_an_object");
+    assertThat(check("{\"price\":1,\"price\":2}").reasons()).containsExactly("malformed_json");
+    assertThat(RULES.event(event(null, null), null, "2", KAFKA_TS).reasons())
+        .containsExactly("unsupported_schema_version");
+    assertThat(RULES.event(event(null, null), null, null, KAFKA_TS).ok())
+        .as("no version header: read as version 1")
+        .isTrue();
+  }
+
+  @Test
+  void invalidUtf8AndOversizedPayloadsAreQuarantinedWithTheirOtherFailures() {
+    String value = event(null, null);
+    byte[] raw = value.getBytes(StandardCharsets.UTF_8);
+    raw[raw.length - 3] = (byte) 0xC3;
+    assertThat(RULES.event(value, raw, "1", KAFKA_TS).reasons()).containsExactly("invalid_utf8");
+
+    String huge = event("user_agent", "\"" + "x".repeat(3_000) + "\"");
+    assertThat(check(huge).reasons())
+        .containsExactlyInAnyOrder("payload_too_large", "too_long:user_agent");
+    String multibyte = event("user_agent", "\"" + "é".repeat(1_000) + "\"");
+    assertThat(multibyte.length()).isLessThan(2_048);
+    assertThat(check(multibyte).reasons())
+        .as("the limit is in UTF-8 bytes, not characters")
+        .containsExactly("payload_too_large");
+  }
+
+  @Test
+  void productsHaveTheirOwnRules() {
+    String ok =
+        "{\"product_id\":\"product_1\",\"name\":\"Bear\",\"category\":\"toys\","
+            + "\"description\":null,\"price\":18.00,\"currency\":\"EUR\","
+            + "\"updated_at\":\"2026-01-01T00:00:00.000Z\"}";
+    SilverRules.Checked<SilverRules.Product> c = RULES.product(ok, null, "1");
+    assertThat(c.reasons()).isEmpty();
+    assertThat(c.value().price()).isEqualTo(new BigDecimal("18.00"));
+    assertThat(c.value().description()).isNull();
+    assertThat(c.value().updatedAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+
+    String bad = ok.replace("18.00", "-1").replace("\"2026-01-01T00:00:00.000Z\"", "\"soon\"");
+    assertThat(RULES.product(bad, null, "1").reasons())
+        .containsExactlyInAnyOrder("negative_price", "invalid_timestamp:updated_at");
+  }
+}
