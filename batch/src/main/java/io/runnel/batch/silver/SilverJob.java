@@ -1,5 +1,7 @@
 package io.runnel.batch.silver;
 
+import static org.apache.spark.sql.functions.col;
+
 import io.delta.tables.DeltaTable;
 import io.runnel.batch.SilverTables;
 import io.runnel.common.Env;
@@ -12,6 +14,8 @@ import io.runnel.spark.MetricsListener;
 import io.runnel.spark.TableWriter;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -135,8 +139,9 @@ public final class SilverJob {
           settings.availableNow()
               ? "available now, then stop"
               : "every " + settings.triggerInterval().toMillis() + " ms");
+      long started = System.nanoTime();
       query.awaitTermination();
-      System.out.println("silver: this run: " + total.describe());
+      System.out.println("silver: this run: " + total.describe(System.nanoTime() - started));
     } finally {
       metrics.flush();
       spark.streams().removeListener(metrics);
@@ -243,8 +248,9 @@ public final class SilverJob {
     Dataset<Row> winners = SilverTransforms.winners(rows, table.key());
     String on =
         String.join(" AND ", table.key().stream().map(k -> "t." + k + " = s." + k).toList());
-    Row m =
-        DeltaTable.forPath(session, location(table))
+    DeltaTable target = DeltaTable.forPath(session, location(table));
+    List<Row> m =
+        target
             .as("t")
             .merge(winners.as("s"), on)
             .whenMatched(SilverTransforms.earlierCoordinates("s", "t"))
@@ -252,8 +258,23 @@ public final class SilverJob {
             .whenNotMatched()
             .insertAll()
             .execute()
-            .first();
-    return new long[] {m.getAs("num_inserted_rows"), m.getAs("num_updated_rows")};
+            .collectAsList();
+    if (m.isEmpty()) {
+      // Delta skipped the MERGE: this batch wrote it before a crash (same txnAppId and version).
+      // SilverJob is the table's only writer, so that write is the table's latest MERGE.
+      Row last =
+          target.history(10).where("operation = 'MERGE'").orderBy(col("version").desc()).first();
+      Map<String, String> metrics = last.getJavaMap(last.fieldIndex("operationMetrics"));
+      LOG.info(
+          "{}: this batch's MERGE committed before a restart (version {}); not repeated",
+          table.name(),
+          last.getLong(last.fieldIndex("version")));
+      return new long[] {
+        Long.parseLong(metrics.get("numTargetRowsInserted")),
+        Long.parseLong(metrics.get("numTargetRowsUpdated"))
+      };
+    }
+    return new long[] {m.get(0).getAs("num_inserted_rows"), m.get(0).getAs("num_updated_rows")};
   }
 
   private void mergeLatestProducts(SparkSession session, Dataset<Row> latest) {
@@ -337,6 +358,13 @@ public final class SilverJob {
           "%,d Bronze rows read in %,d batches = %,d new events + %,d new product versions + %,d"
               + " quarantined + %,d duplicates collapsed (%,d of them replaced an earlier winner)",
           read, batches, newEvents, newProductVersions, quarantined, duplicates, replacedWinners);
+    }
+
+    /** The same, with the time the run took and its rate. */
+    synchronized String describe(long nanos) {
+      double seconds = nanos / 1e9;
+      return String.format(
+          "%s; %.1f s, %,.0f rows/s", describe(), seconds, seconds > 0 ? read / seconds : 0.0);
     }
   }
 }
