@@ -151,6 +151,7 @@ public final class SilverJob {
   /** One micro-batch: check once, then write each table idempotently. */
   void writeBatch(Dataset<Row> bronze, long batchId) {
     long started = System.nanoTime();
+    long[] lap = {started};
     SparkSession session = bronze.sparkSession();
     String queryId = session.sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
     if (queryId == null) {
@@ -173,6 +174,7 @@ public final class SilverJob {
       if (read == 0) {
         return;
       }
+      String timings = "check " + lap(lap);
       Dataset<Row> events = SilverTransforms.events(checked, silverAt);
       long[] eventsMerged =
           idempotent(
@@ -182,6 +184,7 @@ public final class SilverJob {
               batchId,
               () -> mergeWinners(session, SilverTables.EVENTS, events));
       Failpoint.reach("silver.after-events", batchId);
+      timings += ", events " + lap(lap);
 
       long quarantined = kinds.getLong(3);
       idempotent(
@@ -198,6 +201,7 @@ public final class SilverJob {
             return null;
           });
       Failpoint.reach("silver.after-quarantine", batchId);
+      timings += ", quarantine " + lap(lap);
 
       long[] versionsMerged = new long[] {0, 0};
       if (kinds.getLong(2) > 0) {
@@ -219,6 +223,7 @@ public final class SilverJob {
               return null;
             });
       }
+      timings += ", products " + lap(lap);
       BatchCounts counts =
           new BatchCounts(
               read,
@@ -230,13 +235,22 @@ public final class SilverJob {
               1);
       total.add(counts);
       LOG.info(
-          "batch {}: {} in {} ms",
+          "batch {}: {} in {} ms ({})",
           batchId,
           counts.describe(),
-          (System.nanoTime() - started) / 1_000_000);
+          (System.nanoTime() - started) / 1_000_000,
+          timings);
     } finally {
       checked.unpersist();
     }
+  }
+
+  /** Milliseconds since the last lap, as text; starts the next lap. */
+  private static String lap(long[] last) {
+    long now = System.nanoTime();
+    String ms = (now - last[0]) / 1_000_000 + " ms";
+    last[0] = now;
+    return ms;
   }
 
   /**

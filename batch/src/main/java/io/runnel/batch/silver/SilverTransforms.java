@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
 
 import io.runnel.batch.SilverTables;
 import java.sql.Timestamp;
@@ -84,14 +85,30 @@ public final class SilverTransforms {
             // Each row is checked once: a deterministic UDF may be inlined into every field read
             // from its result, parsing the JSON once per field.
             .asNondeterministic();
-    return bronze.withColumn(
-        "checked",
-        udf.apply(
+    Column isBad = col("checked.kind").equalTo(KIND_BAD);
+    return bronze
+        .withColumn(
+            "checked",
+            udf.apply(
+                col("topic"),
+                col("value"),
+                col("value_bytes"),
+                col("schema_version"),
+                col("kafka_ts")))
+        // Only what the Silver tables take: the payload is kept for quarantined rows only, so a
+        // cached batch is a fraction of Bronze's size.
+        .select(
+            col("checked"),
             col("topic"),
-            col("value"),
-            col("value_bytes"),
+            col("kafka_partition"),
+            col("kafka_offset"),
+            col("kafka_ts"),
+            col("ingested_at"),
+            col("ingest_date"),
             col("schema_version"),
-            col("kafka_ts")));
+            when(isBad, col("key")).as("key"),
+            when(isBad, col("value")).as("value"),
+            when(isBad, col("value_bytes")).as("value_bytes"));
   }
 
   /** Valid events in the Silver events table's columns (duplicates not yet collapsed). */
