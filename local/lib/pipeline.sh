@@ -1,0 +1,108 @@
+# shellcheck shell=bash
+# The pipeline's stages run available-now, one after the other, and the reconciliation of their
+# figures; shared by ./runnel demo and local/tests/pipeline_test.sh. Sourced after common.sh,
+# spark.sh and dbt.sh. Each stage's log goes to $PIPELINE_LOGS; the jars must be built.
+
+# pipeline_query SQL: one query as the admin role on $RUNNEL_PG_DATABASE; rows tab-separated.
+pipeline_query() {
+  "$DBT_VENV/bin/python" "$RUNNEL_ROOT/local/lib/pg_query.py" "$1"
+}
+
+# pipeline_stage NAME CLASS JAR: a job with --available-now; its summary line is shown.
+pipeline_stage() {
+  local name=$1 class=$2 jar=$3
+  spark_submit --class "$class" "$jar" --available-now >"$PIPELINE_LOGS/$name.log" 2>&1 ||
+    die "$name failed (log: $PIPELINE_LOGS/$name.log)"
+  grep -E "^(bronze|silver|load)[:]" "$PIPELINE_LOGS/$name.log" | sed 's/^/  /' || true
+}
+
+# pipeline_round R EVENTS [PRODUCER OPTIONS...]: the catalog and EVENTS events, then Bronze,
+# Silver and the warehouse load.
+pipeline_round() {
+  local r=$1 count=$2
+  shift 2
+  local producer_jar=$RUNNEL_ROOT/producer/target/runnel-producer.jar
+  local reprice=()
+  ((r == 1)) || reprice=(--reprice 0.2 --seed "$r")
+  "$JAVA" -jar "$producer_jar" products --progress-seconds 0 "${reprice[@]}" \
+    >"$PIPELINE_LOGS/products-$r.log" 2>&1 || die "the producer failed (log: $PIPELINE_LOGS/products-$r.log)"
+  "$JAVA" -jar "$producer_jar" --count "$count" --seed "$r" --progress-seconds 0 "$@" \
+    >"$PIPELINE_LOGS/producer-$r.log" 2>&1 || die "the producer failed (log: $PIPELINE_LOGS/producer-$r.log)"
+  pipeline_stage "bronze-$r" io.runnel.streaming.BronzeIngestJob "$RUNNEL_ROOT/streaming/target/runnel-streaming.jar"
+  pipeline_stage "silver-$r" io.runnel.batch.silver.SilverJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar"
+  pipeline_stage "load-$r" io.runnel.batch.warehouse.WarehouseLoadJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar"
+}
+
+# Sums one number over this run's summary lines: _pipeline_sum 'GLOB' 'SED -E EXPRESSION'
+_pipeline_sum() {
+  # shellcheck disable=SC2086 # the glob is meant to expand
+  cat $1 2>/dev/null | sed -nE "$2" | tr -d , | awk '{s += $1} END {print s + 0}'
+}
+
+# pipeline_warehouse_counts: "events quarantine versions" in PostgreSQL now.
+pipeline_warehouse_counts() {
+  pipeline_query "select (select count(*) from silver.events), (select count(*) from silver.events_quarantine), (select count(*) from silver.products_history)" | tr '\t' ' '
+}
+
+# pipeline_reconcile "EVENTS QUARANTINE VERSIONS" (PostgreSQL before the run): prints what each
+# layer holds and returns non-zero, naming the gap, when two layers disagree. Bronze is compared
+# with its Kafka topics as a whole; Silver's figures are this run's (its summary lines), which
+# must add up to what the producer sent in this run; PostgreSQL's are its growth in this run; the
+# marts are compared with all of silver.* in PostgreSQL.
+pipeline_reconcile() {
+  local before=($1) l=$PIPELINE_LOGS
+  local acked bronze read new versions quarantined duplicates
+  acked=$(_pipeline_sum "$l/producer-*.log $l/products-*.log" 's/^ *acked +([0-9,]+).*/\1/p')
+  bronze=$(sed -nE 's/^bronze: ([0-9,]+) rows in .*; ([0-9,]+) records in Kafka .*/\1 \2/p' "$(ls -t "$l"/bronze-*.log | head -n 1)" | tr -d ,)
+  read=$(_pipeline_sum "$l/silver-*.log" 's/^silver: this run: ([0-9,]+) Bronze rows read.*/\1/p')
+  new=$(_pipeline_sum "$l/silver-*.log" 's/^silver: this run: .* = ([0-9,]+) new events .*/\1/p')
+  versions=$(_pipeline_sum "$l/silver-*.log" 's/^silver: this run: .* \+ ([0-9,]+) new product versions .*/\1/p')
+  quarantined=$(_pipeline_sum "$l/silver-*.log" 's/^silver: this run: .* \+ ([0-9,]+) quarantined .*/\1/p')
+  duplicates=$(_pipeline_sum "$l/silver-*.log" 's/^silver: this run: .* \+ ([0-9,]+) duplicates collapsed.*/\1/p')
+  local now=($(pipeline_warehouse_counts))
+  local pg_events=$((now[0] - before[0])) pg_quarantine=$((now[1] - before[1])) pg_versions=$((now[2] - before[2]))
+  local marts
+  marts=$(pipeline_query "select (select coalesce(sum(event_count), 0) from marts.fct_events),
+      (select count(*) from silver.events),
+      (select coalesce(sum(revenue), 0) from marts.fct_purchases),
+      (select coalesce(sum(price * quantity), 0) from silver.events where event_type = 'purchase')" | tr '\t' ' ')
+  local m=($marts)
+  local reasons
+  reasons=$(pipeline_query "select r, count(*) from silver.events_quarantine, unnest(error_reasons) as r group by r order by 2 desc" |
+    awk -F'\t' '{printf "%s%s %s", sep, $1, $2; sep=", "}')
+
+  printf '\n%s\n' "${_bold}Reconciliation${_off} (this run)"
+  printf '  %-44s %s\n' \
+    "produced (acked by Kafka)" "$acked" \
+    "Bronze rows / records in its Kafka topics" "${bronze% *} / ${bronze#* }" \
+    "Silver: Bronze rows read" "$read" \
+    "  = new events" "$new" \
+    "  + new product versions" "$versions" \
+    "  + quarantined" "$quarantined" \
+    "  + duplicates collapsed" "$duplicates" \
+    "PostgreSQL silver.events (new)" "$pg_events" \
+    "PostgreSQL silver.events_quarantine (new)" "$pg_quarantine" \
+    "PostgreSQL silver.products_history (new)" "$pg_versions" \
+    "marts.fct_events events / silver.events" "${m[0]} / ${m[1]}" \
+    "fct_purchases revenue / Silver purchases" "${m[2]} / ${m[3]}"
+  printf '  %-44s %s\n' "quarantined, by reason (all time)" "${reasons:-none}"
+
+  local gaps=()
+  [[ ${bronze% *} == "${bronze#* }" ]] || gaps+=("Bronze holds ${bronze% *} rows, Kafka ${bronze#* } records")
+  [[ $read == "$acked" ]] || gaps+=("Kafka acked $acked records, Silver read $read new Bronze rows")
+  ((new + versions + quarantined + duplicates == read)) || gaps+=("Silver: $new + $versions + $quarantined + $duplicates != $read")
+  ((pg_events == new)) || gaps+=("PostgreSQL gained $pg_events events, Silver $new")
+  ((pg_quarantine == quarantined)) || gaps+=("PostgreSQL gained $pg_quarantine quarantined rows, Silver $quarantined")
+  ((pg_versions == versions)) || gaps+=("PostgreSQL gained $pg_versions product versions, Silver $versions")
+  [[ ${m[0]} == "${m[1]}" ]] || gaps+=("fct_events counts ${m[0]} events, silver.events holds ${m[1]}")
+  [[ ${m[2]} == "${m[3]}" ]] || gaps+=("fct_purchases revenue ${m[2]}, Silver ${m[3]}")
+  if ((${#gaps[@]} == 0)); then
+    ok "every layer agrees: $acked records produced, none lost, none counted twice"
+    return 0
+  fi
+  local g
+  for g in "${gaps[@]}"; do
+    printf '%s\n' "${_red}✘ $g${_off}" >&2
+  done
+  return 1
+}

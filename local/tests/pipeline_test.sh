@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The pipeline end to end on the real services, beside the user's own data: topics, a lake folder
+# and a database of its own. Two rounds, the second incremental: the producer sends the catalog
+# (repriced in round 2) and events with duplicates, late events and every kind of bad record; then
+# Bronze, Silver and the warehouse load run through spark-submit (available now), and dbt checks
+# freshness, builds and tests the marts as runnel_transformer. Every layer is reconciled with the
+# one before it (local/lib/pipeline.sh). Needs the services (./runnel up) and the jars (./runnel
+# build). Exit status non-zero on any failure.
+set -euo pipefail
+
+RUNNEL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export RUNNEL_ROOT
+cd "$RUNNEL_ROOT"
+# shellcheck source=../lib/common.sh
+source local/lib/common.sh
+# shellcheck source=../lib/spark.sh
+source local/lib/spark.sh
+# shellcheck source=../lib/dbt.sh
+source local/lib/dbt.sh
+# shellcheck source=../lib/pipeline.sh
+source local/lib/pipeline.sh
+
+load_env
+find_java
+ensure_platform_jar
+dbt_install
+dbt_env
+
+EVENTS=${RUNNEL_E2E_EVENTS:-20000}
+id=$(date +%s)-$RANDOM
+base=_runnel/it/e2e-$id
+db=${RUNNEL_E2E_DATABASE:-runnel_e2e}
+PIPELINE_LOGS=$LOG_DIR/e2e-$id
+mkdir -p "$PIPELINE_LOGS"
+
+drop_db() {
+  RUNNEL_PG_DATABASE=postgres pipeline_query "drop database if exists \"$db\" with (force)" || true
+}
+trap drop_db EXIT
+
+# Everything below reads these: the producer's topics, each job's tables and checkpoints.
+export RUNNEL_EVENTS_TOPIC=e2e-events-$id RUNNEL_PRODUCTS_TOPIC=e2e-products-$id
+export RUNNEL_BRONZE_TOPICS=$RUNNEL_EVENTS_TOPIC,$RUNNEL_PRODUCTS_TOPIC
+export RUNNEL_BRONZE_TABLE=$base/bronze/events RUNNEL_BRONZE_CHECKPOINT=$base/_checkpoints/bronze
+export RUNNEL_BRONZE_METRICS_TABLE=$base/metrics/bronze
+export RUNNEL_SILVER_ROOT=$base/silver RUNNEL_SILVER_CHECKPOINT=$base/_checkpoints/silver
+export RUNNEL_SILVER_METRICS_TABLE=$base/metrics/silver
+export RUNNEL_SILVER_EVENT_TOPICS=$RUNNEL_EVENTS_TOPIC RUNNEL_SILVER_PRODUCT_TOPICS=$RUNNEL_PRODUCTS_TOPIC
+export RUNNEL_WAREHOUSE_CHECKPOINT=$base/_checkpoints/warehouse
+export RUNNEL_WAREHOUSE_METRICS_TABLE=$base/metrics/warehouse
+export RUNNEL_WRITER_LEASE_SECONDS=10
+
+info "database $db: created and migrated"
+drop_db
+RUNNEL_PG_DATABASE=$db admin pg-init --timeout-seconds 30 >>"$PIPELINE_LOGS/admin.log" 2>&1 ||
+  die "migrating $db failed: $(tail -n 1 "$PIPELINE_LOGS/admin.log")"
+export RUNNEL_PG_DATABASE=$db
+before=$(pipeline_warehouse_counts)
+
+info "round 1: the catalog and $EVENTS events (0.3% of each kind of bad record: duplicates, late events, ...), Bronze, Silver, load"
+pipeline_round 1 "$EVENTS" --bad all=0.003
+info "round 2: the catalog repriced and $((EVENTS / 4)) more events, Bronze, Silver, load"
+pipeline_round 2 $((EVENTS / 4)) --bad all=0.003
+
+info "dbt: source freshness and build (as runnel_transformer)"
+run_dbt source freshness --target prod >"$PIPELINE_LOGS/dbt-freshness.log" 2>&1 ||
+  die "dbt source freshness failed right after a load (log: $PIPELINE_LOGS/dbt-freshness.log)"
+run_dbt build --target prod >"$PIPELINE_LOGS/dbt-build.log" 2>&1 ||
+  die "dbt build failed (log: $PIPELINE_LOGS/dbt-build.log)"
+grep -E "Done\. PASS" "$PIPELINE_LOGS/dbt-build.log" | sed 's/^/  /' || true
+
+late=$(pipeline_query "select count(*) from silver.events where is_late")
+reasons=$(pipeline_query "select count(distinct r) from silver.events_quarantine, unnest(error_reasons) as r")
+duplicate_keys=$(pipeline_query "select count(*) - count(distinct event_id) from silver.events")
+((late > 0 && reasons >= 5)) || die "the test data lacks late events ($late) or kinds of bad record ($reasons reasons)"
+((duplicate_keys == 0)) || die "silver.events holds $duplicate_keys duplicate event_ids"
+pipeline_reconcile "$before" || die "the layers disagree (logs in $PIPELINE_LOGS)"
+ok "pipeline test passed (logs in $PIPELINE_LOGS)"
