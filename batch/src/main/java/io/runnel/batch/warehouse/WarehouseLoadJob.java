@@ -226,6 +226,9 @@ public final class WarehouseLoadJob {
   }
 
   private static void stopQuietly(StreamingQuery q) {
+    if (!q.isActive()) {
+      return;
+    }
     try {
       q.stop();
     } catch (TimeoutException | RuntimeException e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.delta.tables.DeltaTable;
 import io.runnel.batch.SilverTables;
+import io.runnel.batch.bench.SilverEventsGenerator;
 import io.runnel.common.Env;
 import io.runnel.common.PostgresSettings;
 import io.runnel.common.S3Settings;
@@ -106,28 +107,24 @@ class WarehouseLoadIT {
       assertThat(crashed.exitCode()).as(crashed.output()).isEqualTo(137);
       assertThat(pgLong("SELECT count(*) FROM silver.events")).isEqualTo(5_000);
       assertThat(loadLogCount("warehouse.events", batch)).isEqualTo(1);
+
+      // 3. The restart re-runs that batch (found in the load log: skipped), then crashes before
+      // committing the next one, which leaves nothing in PostgreSQL.
+      appendEvents(5_000, 1_000, 1);
+      crashed = load(Map.of("RUNNEL_FAILPOINT", "load.events.before-commit@" + (batch + 1)));
+      assertThat(crashed.exitCode()).as(crashed.output()).isEqualTo(137);
+      assertThat(crashed.output()).contains("warehouse.events batch " + batch + ": already loaded");
+      assertThat(loadLogCount("warehouse.events", batch)).isEqualTo(1);
+      assertThat(loadLogCount("warehouse.events", batch + 1)).isZero();
+      assertThat(pgLong("SELECT count(*) FROM silver.events")).isEqualTo(5_000);
       SparkSubmit.Result restarted = load(Map.of());
       assertThat(restarted.exitCode()).as(restarted.output()).isZero();
-      assertThat(restarted.output())
-          .contains("warehouse.events batch " + batch + ": already loaded");
-      assertThat(loadLogCount("warehouse.events", batch)).isEqualTo(1);
+      assertThat(loadLogCount("warehouse.events", batch + 1)).isEqualTo(1);
       assertMirrorsSilver();
       assertThat(pgString("SELECT name FROM silver.products WHERE product_id = 'product_7'"))
           .as("an updated product version replaces the row")
           .isEqualTo("product 7 v2");
       assertThat(pgLong("SELECT count(*) FROM silver.products")).isEqualTo(50);
-
-      // 3. Crash before the commit: nothing of the batch is in PostgreSQL; the restart loads it.
-      appendEvents(5_000, 1_000, 1);
-      batch = nextBatch("events");
-      crashed = load(Map.of("RUNNEL_FAILPOINT", "load.events.before-commit@" + batch));
-      assertThat(crashed.exitCode()).as(crashed.output()).isEqualTo(137);
-      assertThat(pgLong("SELECT count(*) FROM silver.events")).isEqualTo(5_000);
-      assertThat(loadLogCount("warehouse.events", batch)).isZero();
-      restarted = load(Map.of());
-      assertThat(restarted.exitCode()).as(restarted.output()).isZero();
-      assertThat(loadLogCount("warehouse.events", batch)).isEqualTo(1);
-      assertMirrorsSilver();
 
       // 4. A rerun with no new data changes nothing, not even loaded_at, and logs no batch.
       Map<String, String> before = checksums();
@@ -215,31 +212,7 @@ class WarehouseLoadIT {
   }
 
   private Dataset<Row> events(long from, long n, long offsetShift, String where) {
-    return spark
-        .range(from, from + n)
-        .where(where)
-        .selectExpr(
-            "format_string('%08x-0000-7000-8000-%012x', 1, id) AS event_id",
-            "element_at(array('view','click','add_to_cart','remove_from_cart','purchase'),"
-                + " cast(id % 5 + 1 AS int)) AS event_type",
-            "concat('user_', id % 97) AS user_id",
-            "concat('product_', id % 50) AS product_id",
-            "cast((id % 100000) / 100.0 AS decimal(12,2)) AS price",
-            "'EUR' AS currency",
-            "cast(id % 3 + 1 AS int) AS quantity",
-            "concat('session_', id % 500) AS session_id",
-            "timestamp_micros(1790000000000000 + id * 1001) AS ts",
-            "CASE WHEN id % 100 = 0 THEN concat('Mozilla \"quoted\", comma\\nnew line \\\\ ', id)"
-                + " ELSE 'Mozilla/5.0' END AS user_agent",
-            "to_date(timestamp_micros(1790000000000000 + id * 1001)) AS event_date",
-            "id % 10 = 0 AS is_late",
-            "CASE WHEN id % 2 = 0 THEN '1' END AS schema_version",
-            "'events' AS source_topic",
-            "cast(id % 2 AS int) AS source_partition",
-            "id + " + offsetShift + " AS source_offset",
-            "timestamp_micros(1790000000000000 + id * 1001) AS kafka_ts",
-            "current_timestamp() AS ingested_at",
-            "current_timestamp() AS silver_at");
+    return SilverEventsGenerator.events(spark, from, n, offsetShift, where);
   }
 
   /**
@@ -430,7 +403,12 @@ class WarehouseLoadIT {
   // --- plumbing ----------------------------------------------------------------------------------
 
   private SparkSubmit.Result load(Map<String, String> overrides) throws Exception {
-    return submit().run(JOB, jobEnv(overrides), LIMIT, "--available-now");
+    long started = System.nanoTime();
+    SparkSubmit.Result r = submit().run(JOB, jobEnv(overrides), LIMIT, "--available-now");
+    System.out.printf(
+        "load %s: exit %d after %d s%n",
+        overrides.keySet(), r.exitCode(), (System.nanoTime() - started) / 1_000_000_000);
+    return r;
   }
 
   private Map<String, String> jobEnv(Map<String, String> overrides) {
