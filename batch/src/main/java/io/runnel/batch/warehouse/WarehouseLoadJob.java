@@ -123,6 +123,9 @@ public final class WarehouseLoadJob {
             "the Silver table " + location(t) + " does not exist yet: run ./runnel silver first");
       }
     }
+    // Small read splits: Spark would otherwise pack many small Silver files into one partition per
+    // core, and a partition is what the driver holds while it copies it.
+    spark.conf().set("spark.sql.files.maxPartitionBytes", String.valueOf(16 << 20));
     MetricsListener metrics =
         new MetricsListener(spark, NAME, settings.s3().lakeUri(settings.metricsPath()));
     spark.streams().addListener(metrics);
@@ -194,12 +197,15 @@ public final class WarehouseLoadJob {
           o.staged());
     } else if (o.staged() > 0) {
       LOG.info(
-          "{} batch {}: {} rows staged, {} inserted or changed in {} ms ({} rows/s)",
+          "{} batch {}: {} rows staged, {} inserted or changed in {} ms (COPY {} ms, merge and"
+              + " commit {} ms; {} rows/s)",
           job,
           batchId,
           String.format("%,d", o.staged()),
           String.format("%,d", o.written()),
           nanos / 1_000_000,
+          o.copyMs(),
+          o.mergeMs(),
           String.format("%,.0f", o.staged() * 1e9 / nanos));
     }
   }
