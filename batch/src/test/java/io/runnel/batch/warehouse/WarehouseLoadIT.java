@@ -101,6 +101,7 @@ class WarehouseLoadIT {
       appendEvents(3_000, 2_000, 2);
       replaceEventWinners(3_000, 7);
       mergeProducts(10, "v2", 200);
+      mergeProducts(5, "v3", 300); // two versions of products 0-4 in one batch: the newest wins
       long batch = nextBatch("events");
       SparkSubmit.Result crashed =
           load(Map.of("RUNNEL_FAILPOINT", "load.events.after-commit@" + batch));
@@ -124,6 +125,8 @@ class WarehouseLoadIT {
       assertThat(pgString("SELECT name FROM silver.products WHERE product_id = 'product_7'"))
           .as("an updated product version replaces the row")
           .isEqualTo("product 7 v2");
+      assertThat(pgString("SELECT name FROM silver.products WHERE product_id = 'product_3'"))
+          .isEqualTo("product 3 v3");
       assertThat(pgLong("SELECT count(*) FROM silver.products")).isEqualTo(50);
 
       // 4. A rerun with no new data changes nothing, not even loaded_at, and logs no batch.
