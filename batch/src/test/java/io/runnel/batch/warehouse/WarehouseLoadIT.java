@@ -481,12 +481,7 @@ class WarehouseLoadIT {
   }
 
   private long pgLong(String query) throws SQLException {
-    try (Connection c = loaderConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(query)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return Long.parseLong(pgString(query));
   }
 
   private String pgString(String query) throws SQLException {
