@@ -147,18 +147,22 @@ final class PostgresWriter {
   /** Streams every partition's chunks into COPY; returns the rows PostgreSQL read. */
   private long copy(Connection c, JavaRDD<byte[]> chunks) throws SQLException {
     int partitions = chunks.getNumPartitions();
+    // As many partitions at a time as Spark has cores, so that encoding uses them all.
+    int group = Math.max(1, chunks.context().defaultParallelism());
     CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.copy());
-    // A thread of this batch (it inherits the batch's Spark job properties) computes partition
-    // p + 1 while partition p is copied.
+    // A thread of this batch (it inherits the batch's Spark job properties) computes the next
+    // group of partitions while the current one is copied.
     ExecutorService prefetch = Executors.newSingleThreadExecutor();
     try {
-      Future<List<byte[]>> next = partitions > 0 ? fetch(prefetch, chunks, 0) : null;
-      for (int p = 0; p < partitions; p++) {
-        List<byte[]> current = next.get();
-        next = p + 1 < partitions ? fetch(prefetch, chunks, p + 1) : null;
-        byte[] buffer = new byte[chunkBytes];
-        for (byte[] chunk : current) {
-          Lz4Chunks.decompress(chunk, buffer, (b, n) -> copy.writeToCopy(b, 0, n));
+      Future<List<byte[]>[]> next = partitions > 0 ? fetch(prefetch, chunks, 0, group) : null;
+      byte[] buffer = new byte[chunkBytes];
+      for (int first = 0; first < partitions; first += group) {
+        List<byte[]>[] current = next.get();
+        next = first + group < partitions ? fetch(prefetch, chunks, first + group, group) : null;
+        for (List<byte[]> partition : current) {
+          for (byte[] chunk : partition) {
+            Lz4Chunks.decompress(chunk, buffer, (b, n) -> copy.writeToCopy(b, 0, n));
+          }
         }
       }
       return copy.endCopy();
@@ -175,9 +179,12 @@ final class PostgresWriter {
     }
   }
 
-  private static Future<List<byte[]>> fetch(
-      ExecutorService prefetch, JavaRDD<byte[]> chunks, int partition) {
-    return prefetch.submit(() -> chunks.collectPartitions(new int[] {partition})[0]);
+  private static Future<List<byte[]>[]> fetch(
+      ExecutorService prefetch, JavaRDD<byte[]> chunks, int first, int group) {
+    int[] ids =
+        java.util.stream.IntStream.range(first, Math.min(first + group, chunks.getNumPartitions()))
+            .toArray();
+    return prefetch.submit(() -> chunks.collectPartitions(ids));
   }
 
   static Connection connect(PostgresSettings pg) throws SQLException {
