@@ -51,7 +51,10 @@ public final class MetricsListener extends StreamingQueryListener {
     writer.scheduleWithFixedDelay(this::append, every, every, TimeUnit.MILLISECONDS);
   }
 
-  /** Pure: the figures of one progress report. */
+  /**
+   * Pure: the figures of one progress report, labelled with the query's name when it has one (a job
+   * with one query per table names each query; the others name their query after the job).
+   */
   public static BatchMetrics metricsOf(String job, StreamingQueryProgress p) {
     long lag = -1;
     for (SourceProgress source : p.sources()) {
@@ -63,7 +66,7 @@ public final class MetricsListener extends StreamingQueryListener {
     Long duration = p.durationMs().get("triggerExecution");
     long rowsOut = p.sink() == null ? -1 : p.sink().numOutputRows();
     return new BatchMetrics(
-        job,
+        p.name() == null || p.name().isBlank() ? job : p.name(),
         p.id().toString(),
         p.runId().toString(),
         p.batchId(),

@@ -1,0 +1,276 @@
+package io.runnel.batch.warehouse;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.delta.tables.DeltaTable;
+import io.runnel.batch.SilverTables;
+import io.runnel.common.Env;
+import io.runnel.common.Exits;
+import io.runnel.common.Preflight;
+import io.runnel.common.ServiceUnavailableException;
+import io.runnel.spark.LakeSession;
+import io.runnel.spark.MetricsListener;
+import io.runnel.spark.TableWriter;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamWriter;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.Trigger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Silver into PostgreSQL schema {@code silver}, incrementally and exactly once. Each Silver table
+ * is read through Delta's change data feed (inserts and the new side of updates) by its own
+ * streaming query with its own checkpoint ({@code <checkpoint>/<table>}); each micro-batch is
+ * written by {@link PostgresWriter} in one PostgreSQL transaction together with its load-log row.
+ *
+ * <p>Run with {@code spark-submit --class io.runnel.batch.warehouse.WarehouseLoadJob
+ * runnel-batch.jar [--available-now]}; settings come from the environment ({@link
+ * WarehouseSettings}).
+ */
+public final class WarehouseLoadJob {
+  static final String NAME = "warehouse";
+  private static final Logger LOG = LoggerFactory.getLogger(WarehouseLoadJob.class);
+  private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
+  private static final String SCHEMA = "silver";
+
+  /** The change types that carry a row's new state; deletes never happen in Silver. */
+  static final List<String> NEW_STATES = List.of("insert", "update_postimage");
+
+  private final SparkSession spark;
+  private final WarehouseSettings settings;
+  private final Map<String, Totals> totals = new LinkedHashMap<>();
+
+  WarehouseLoadJob(SparkSession spark, WarehouseSettings settings) {
+    this.spark = spark;
+    this.settings = settings;
+  }
+
+  public static void main(String[] args) {
+    System.exit(Exits.execute("load", new Cli(), args));
+  }
+
+  @Command(
+      name = "load",
+      mixinStandardHelpOptions = true,
+      description = "Loads new Silver rows into PostgreSQL schema silver, exactly once.")
+  static final class Cli implements Callable<Integer> {
+    @Option(
+        names = "--available-now",
+        description = "Load what Silver holds now, then stop (default: run continuously).")
+    boolean availableNow;
+
+    @Override
+    public Integer call() throws Exception {
+      WarehouseSettings settings = WarehouseSettings.fromEnv(Env.system(), availableNow);
+      Preflight.s3Bucket(settings.s3(), settings.preflightTimeout());
+      PostgresWriter.preflight(
+          settings.postgres(),
+          SilverTables.ALL.stream().map(WarehouseLoadJob::sql).toList(),
+          settings.preflightTimeout());
+      // One loader per set of checkpoints: two would race on the checkpoint files (the load log
+      // alone would keep PostgreSQL right, but not Spark's offsets).
+      try (TableWriter lease =
+          TableWriter.claim(settings.s3(), settings.checkpointPath(), NAME, settings.leaseTtl())) {
+        SparkSession spark = LakeSession.create("runnel-load", settings.s3());
+        lease.watch(spark);
+        try {
+          new WarehouseLoadJob(spark, settings).run();
+        } finally {
+          spark.stop();
+        }
+        if (lease.isLost()) {
+          throw new IllegalStateException("stopped: the checkpoints' writer lease was lost");
+        }
+      }
+      return Exits.OK;
+    }
+  }
+
+  static LoadSql sql(SilverTables.Table table) {
+    return new LoadSql(SCHEMA, table.name(), table.columns(), table.key());
+  }
+
+  /** Pure: the change feed of one table as the rows to load (columns, then the Delta version). */
+  static Dataset<Row> newStates(Dataset<Row> changeFeed, SilverTables.Table table) {
+    Column[] columns =
+        Stream.concat(table.columns().stream(), Stream.of(LoadSql.VERSION_COLUMN))
+            .map(c -> col(c))
+            .toArray(Column[]::new);
+    return changeFeed.where(col("_change_type").isin(NEW_STATES.toArray())).select(columns);
+  }
+
+  void run() throws TimeoutException, StreamingQueryException {
+    for (SilverTables.Table t : SilverTables.ALL) {
+      if (!DeltaTable.isDeltaTable(spark, location(t))) {
+        throw new ServiceUnavailableException(
+            "the Silver table " + location(t) + " does not exist yet: run ./runnel silver first");
+      }
+    }
+    // Small read splits: Spark would otherwise pack many small Silver files into one partition per
+    // core, and a partition is what the driver holds while it copies it.
+    spark.conf().set("spark.sql.files.maxPartitionBytes", String.valueOf(16 << 20));
+    MetricsListener metrics =
+        new MetricsListener(spark, NAME, settings.s3().lakeUri(settings.metricsPath()));
+    spark.streams().addListener(metrics);
+    List<StreamingQuery> queries = new ArrayList<>();
+    try {
+      for (SilverTables.Table t : SilverTables.ALL) {
+        queries.add(start(t));
+      }
+      LOG.info(
+          "loading {} tables from {} into {} as {} ({})",
+          queries.size(),
+          settings.s3().lakeUri(settings.silverRoot()),
+          settings.postgres(),
+          settings.postgres().user(),
+          settings.availableNow()
+              ? "available now, then stop"
+              : "every " + settings.triggerInterval().toMillis() + " ms");
+      awaitAll(queries);
+      totals.forEach((table, t) -> System.out.println("load: " + SCHEMA + "." + table + ": " + t));
+    } finally {
+      queries.forEach(WarehouseLoadJob::stopQuietly);
+      metrics.flush();
+      spark.streams().removeListener(metrics);
+    }
+  }
+
+  private StreamingQuery start(SilverTables.Table table) throws TimeoutException {
+    LoadSql sql = sql(table);
+    String job = NAME + "." + table.name();
+    PostgresWriter writer =
+        new PostgresWriter(settings.postgres(), sql, job, settings.chunkBytes());
+    Totals total = new Totals();
+    totals.put(table.name(), total);
+    var reader = spark.readStream().format("delta").option("readChangeFeed", "true");
+    if (settings.maxFilesPerTrigger() > 0) {
+      reader = reader.option("maxFilesPerTrigger", settings.maxFilesPerTrigger());
+    }
+    DataStreamWriter<Row> stream =
+        newStates(reader.load(location(table)), table)
+            .writeStream()
+            .queryName(job)
+            .option("checkpointLocation", settings.s3().lakeUri(settings.checkpoint(table.name())))
+            .foreachBatch(
+                (VoidFunction2<Dataset<Row>, Long>)
+                    (rows, batchId) -> writeBatch(writer, job, total, rows, batchId));
+    stream =
+        settings.availableNow()
+            ? stream.trigger(Trigger.AvailableNow())
+            : stream.trigger(Trigger.ProcessingTime(settings.triggerInterval().toMillis()));
+    return stream.start();
+  }
+
+  private static void writeBatch(
+      PostgresWriter writer, String job, Totals total, Dataset<Row> rows, long batchId)
+      throws SQLException {
+    long started = System.nanoTime();
+    String queryId = rows.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
+    if (queryId == null) {
+      throw new IllegalStateException("no streaming query id in " + QUERY_ID_PROPERTY);
+    }
+    PostgresWriter.Outcome o = writer.write(rows, UUID.fromString(queryId), batchId);
+    long nanos = System.nanoTime() - started;
+    total.add(o, nanos);
+    if (o.alreadyLoaded()) {
+      LOG.info(
+          "{} batch {}: already loaded ({} rows, found in the load log), skipped",
+          job,
+          batchId,
+          o.staged());
+    } else if (o.staged() > 0) {
+      LOG.info(
+          "{} batch {}: {} rows staged, {} inserted or changed in {} ms (COPY {} ms, merge and"
+              + " commit {} ms; {} rows/s)",
+          job,
+          batchId,
+          String.format("%,d", o.staged()),
+          String.format("%,d", o.written()),
+          nanos / 1_000_000,
+          o.copyMs(),
+          o.mergeMs(),
+          String.format("%,.0f", o.staged() * 1e9 / nanos));
+    }
+  }
+
+  /**
+   * Waits for every query; the first to fail stops the others and its error ends the run. An
+   * available-now run ends when all have drained.
+   */
+  private void awaitAll(List<StreamingQuery> queries) throws StreamingQueryException {
+    try {
+      while (queries.stream().anyMatch(StreamingQuery::isActive)) {
+        spark.streams().awaitAnyTermination();
+        spark.streams().resetTerminated();
+      }
+      for (StreamingQuery q : queries) {
+        if (q.exception().isDefined()) {
+          throw q.exception().get();
+        }
+      }
+    } catch (StreamingQueryException e) {
+      queries.forEach(WarehouseLoadJob::stopQuietly);
+      throw e;
+    }
+  }
+
+  private static void stopQuietly(StreamingQuery q) {
+    if (!q.isActive()) {
+      return;
+    }
+    try {
+      q.stop();
+    } catch (TimeoutException | RuntimeException e) {
+      LOG.warn("stopping {} failed: {}", q.name(), e.toString());
+    }
+  }
+
+  private String location(SilverTables.Table table) {
+    return settings.s3().lakeUri(table.path(settings.silverRoot()));
+  }
+
+  /** One table's figures for the run's summary line. */
+  static final class Totals {
+    private long staged;
+    private long written;
+    private long batches;
+    private long skipped;
+    private long nanos;
+
+    synchronized void add(PostgresWriter.Outcome o, long batchNanos) {
+      if (o.alreadyLoaded()) {
+        skipped++;
+      } else if (o.staged() > 0) {
+        staged += o.staged();
+        written += o.written();
+        batches++;
+        nanos += batchNanos;
+      }
+    }
+
+    @Override
+    public synchronized String toString() {
+      return String.format(
+          "%,d rows in %,d batches (%,d inserted or changed, %,.0f rows/s while loading)"
+              + ", %,d batches already loaded and skipped",
+          staged, batches, written, nanos == 0 ? 0.0 : staged * 1e9 / nanos, skipped);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package io.runnel.batch.warehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.runnel.batch.SilverTables;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LoadSqlTest {
+  private final LoadSql products =
+      new LoadSql(
+          "silver", "products", List.of("product_id", "name", "price"), List.of("product_id"));
+
+  @Test
+  void stagingHasTheTargetsTypesAndNoConstraintsAndDropsAtCommit() {
+    assertThat(products.createStaging())
+        .isEqualTo(
+            "CREATE TEMPORARY TABLE load_products ON COMMIT DROP AS SELECT product_id, name, price,"
+                + " 0::bigint AS _commit_version FROM silver.products WITH NO DATA");
+    assertThat(products.copy())
+        .isEqualTo(
+            "COPY load_products (product_id, name, price, _commit_version) FROM STDIN WITH"
+                + " (FORMAT csv)");
+  }
+
+  @Test
+  void upsertKeepsTheNewestVersionPerKeyAndSkipsUnchangedRows() {
+    assertThat(products.upsert())
+        .isEqualTo(
+            "INSERT INTO silver.products AS t (product_id, name, price) SELECT DISTINCT ON"
+                + " (product_id) product_id, name, price FROM load_products ORDER BY product_id,"
+                + " _commit_version DESC ON CONFLICT (product_id) DO UPDATE SET name ="
+                + " EXCLUDED.name, price = EXCLUDED.price, loaded_at = now() WHERE (t.name,"
+                + " t.price) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.price)");
+  }
+
+  @Test
+  void compositeKeysAreListedInOrder() {
+    LoadSql quarantine = WarehouseLoadJob.sql(SilverTables.QUARANTINE);
+    assertThat(quarantine.upsert())
+        .contains("DISTINCT ON (source_topic, source_partition, source_offset)")
+        .contains("ON CONFLICT (source_topic, source_partition, source_offset) DO UPDATE")
+        .doesNotContain("t.source_offset");
+    assertThat(quarantine.target()).isEqualTo("silver.events_quarantine");
+  }
+
+  @Test
+  void everySilverTableMakesValidStatements() {
+    for (SilverTables.Table t : SilverTables.ALL) {
+      LoadSql sql = WarehouseLoadJob.sql(t);
+      assertThat(sql.columns()).isEqualTo(t.columns());
+      assertThat(sql.upsert()).startsWith("INSERT INTO silver." + t.name() + " AS t (");
+    }
+  }
+
+  @Test
+  void theLoadLogIsKeyedByJobQueryAndBatch() {
+    assertThat(LoadSql.findBatch())
+        .isEqualTo(
+            "SELECT rows_loaded FROM runnel.load_log WHERE job = ? AND query_id = ? AND batch_id"
+                + " = ?");
+    assertThat(LoadSql.logBatch())
+        .isEqualTo(
+            "INSERT INTO runnel.load_log (job, query_id, batch_id, rows_loaded, source_version)"
+                + " VALUES (?, ?, ?, ?, ?)");
+  }
+
+  @Test
+  void identifiersThatCouldCarrySqlAreRefused() {
+    assertThatThrownBy(
+            () -> new LoadSql("silver", "events; drop table x", List.of("a"), List.of("a")))
+        .hasMessageContaining("not a plain lower-case SQL identifier");
+    assertThatThrownBy(() -> new LoadSql("silver", "t", List.of("a", "B\""), List.of("a")))
+        .hasMessageContaining("'B\"'");
+    assertThatThrownBy(() -> new LoadSql("silver", "t", List.of("a"), List.of("b")))
+        .hasMessageContaining("must be among the columns");
+    assertThatThrownBy(() -> new LoadSql("silver", "t", List.of("a", "loaded_at"), List.of("a")))
+        .hasMessageContaining("the loader's own columns");
+  }
+}

@@ -1,0 +1,500 @@
+package io.runnel.batch.warehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.delta.tables.DeltaTable;
+import io.runnel.batch.SilverTables;
+import io.runnel.batch.bench.SilverEventsGenerator;
+import io.runnel.common.Env;
+import io.runnel.common.PostgresSettings;
+import io.runnel.common.S3Settings;
+import io.runnel.common.testing.ServiceEnv;
+import io.runnel.common.testing.SparkSubmit;
+import io.runnel.spark.LakeSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * WarehouseLoadJob under the real spark-submit, from Silver tables on the real S3 server into a
+ * PostgreSQL database of each test's own, migrated by the project's migrations. The Silver tables
+ * are written here with Spark (appends and MERGEs, as SilverJob makes them); what PostgreSQL holds
+ * is compared with them row by row.
+ */
+class WarehouseLoadIT {
+  private static final String JOB = WarehouseLoadJob.class.getName();
+  private static final Duration LIMIT = Duration.ofMinutes(4);
+
+  private static Env env;
+  private static S3Settings s3;
+  private static PostgresSettings admin;
+  private static SparkSession spark;
+
+  private final String id = UUID.randomUUID().toString().substring(0, 8);
+  private final String base = "_runnel/it/load-" + id;
+  private final String database = "runnel_it_load_" + id.replace('-', '_');
+
+  @BeforeAll
+  static void services() {
+    env = ServiceEnv.get();
+    s3 = S3Settings.fromEnv(env);
+    admin =
+        PostgresSettings.fromEnv(
+            env, "RUNNEL_PG_ADMIN_USER", "runnel_admin", "RUNNEL_PG_ADMIN_PASSWORD");
+    System.setProperty("spark.master", "local[1]");
+    System.setProperty("spark.ui.enabled", "false");
+    System.setProperty("spark.driver.host", "127.0.0.1");
+    System.setProperty("spark.sql.shuffle.partitions", "1");
+    System.setProperty("spark.databricks.delta.snapshotPartitions", "1");
+    spark = LakeSession.create("load-it-writer", s3);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (spark != null) {
+      spark.stop();
+    }
+  }
+
+  @Test
+  void loadsEveryTableExactlyOnceThroughCrashesAroundTheCommitAndARerunChangesNothing()
+      throws Exception {
+    createDatabase();
+    try {
+      for (SilverTables.Table t : SilverTables.ALL) {
+        t.createIfMissing(spark, lake(t));
+      }
+      appendEvents(0, 3_000, 3);
+      appendQuarantine(300);
+      mergeProducts(50, "v1", 100);
+      appendProductHistory(50);
+
+      // 1. The first load: one batch per Silver file at most, so several batches per table.
+      SparkSubmit.Result first = load(Map.of("RUNNEL_LOAD_MAX_FILES_PER_TRIGGER", "1"));
+      assertThat(first.exitCode()).as(first.output()).isZero();
+      assertThat(first.output()).contains("load: silver.events: ");
+      assertMirrorsSilver();
+      assertThat(pgString("SELECT name FROM silver.products WHERE product_id = 'product_7'"))
+          .isEqualTo("product 7 v1");
+
+      // 2. Crash after the PostgreSQL commit, before Spark's checkpoint commit: Spark re-runs the
+      // batch, which finds itself in the load log. New winners for some events (a MERGE: the
+      // change feed's update_postimage rows) and a product update ride along.
+      appendEvents(3_000, 2_000, 2);
+      replaceEventWinners(3_000, 7);
+      mergeProducts(10, "v2", 200);
+      mergeProducts(5, "v3", 300); // two versions of products 0-4 in one batch: the newest wins
+      long batch = nextBatch("events");
+      SparkSubmit.Result crashed =
+          load(Map.of("RUNNEL_FAILPOINT", "load.events.after-commit@" + batch));
+      assertThat(crashed.exitCode()).as(crashed.output()).isEqualTo(137);
+      assertThat(pgLong("SELECT count(*) FROM silver.events")).isEqualTo(5_000);
+      assertThat(loadLogCount("warehouse.events", batch)).isEqualTo(1);
+
+      // 3. The restart re-runs that batch (found in the load log: skipped), then crashes before
+      // committing the next one, which leaves nothing in PostgreSQL.
+      appendEvents(5_000, 1_000, 1);
+      crashed = load(Map.of("RUNNEL_FAILPOINT", "load.events.before-commit@" + (batch + 1)));
+      assertThat(crashed.exitCode()).as(crashed.output()).isEqualTo(137);
+      assertThat(crashed.output()).contains("warehouse.events batch " + batch + ": already loaded");
+      assertThat(loadLogCount("warehouse.events", batch)).isEqualTo(1);
+      assertThat(loadLogCount("warehouse.events", batch + 1)).isZero();
+      assertThat(pgLong("SELECT count(*) FROM silver.events")).isEqualTo(5_000);
+      SparkSubmit.Result restarted = load(Map.of());
+      assertThat(restarted.exitCode()).as(restarted.output()).isZero();
+      assertThat(loadLogCount("warehouse.events", batch + 1)).isEqualTo(1);
+      assertMirrorsSilver();
+      assertThat(pgString("SELECT name FROM silver.products WHERE product_id = 'product_7'"))
+          .as("an updated product version replaces the row")
+          .isEqualTo("product 7 v2");
+      assertThat(pgString("SELECT name FROM silver.products WHERE product_id = 'product_3'"))
+          .isEqualTo("product 3 v3");
+      assertThat(pgLong("SELECT count(*) FROM silver.products")).isEqualTo(50);
+
+      // 4. A rerun with no new data changes nothing, not even loaded_at, and logs no batch.
+      Map<String, String> before = checksums();
+      long logRows = pgLong("SELECT count(*) FROM runnel.load_log");
+      SparkSubmit.Result rerun = load(Map.of());
+      assertThat(rerun.exitCode()).as(rerun.output()).isZero();
+      assertThat(checksums()).isEqualTo(before);
+      assertThat(pgLong("SELECT count(*) FROM runnel.load_log")).isEqualTo(logRows);
+      assertThat(
+              pgLong("SELECT sum(rows_loaded) FROM runnel.load_log WHERE job = 'warehouse.events'"))
+          .as("every event row written by exactly one logged batch: 6,000 inserts, 429 updates")
+          .isEqualTo(6_429);
+    } finally {
+      dropDatabase();
+    }
+  }
+
+  @Test
+  void killNineAtARandomMomentThenARestartLoadsEveryRowOnce() throws Exception {
+    createDatabase();
+    try {
+      for (SilverTables.Table t : SilverTables.ALL) {
+        t.createIfMissing(spark, lake(t));
+      }
+      for (int i = 0; i < 12; i++) {
+        appendEvents(i * 5_000, 5_000, 1);
+      }
+      Map<String, String> slow =
+          Map.of("RUNNEL_LOAD_MAX_FILES_PER_TRIGGER", "1", "RUNNEL_LOAD_TRIGGER_SECONDS", "0");
+      SparkSubmit.Running job = submit().start(JOB, jobEnv(slow));
+      long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+      while (!job.output().contains("warehouse.events batch ") && System.nanoTime() < deadline) {
+        assertThat(job.process().isAlive()).as("job died on its own:\n" + job.output()).isTrue();
+        Thread.sleep(200);
+      }
+      assertThat(job.output()).contains("warehouse.events batch ");
+      Thread.sleep(new Random().nextInt(4_000));
+      job.killHard();
+      long atKill = pgLong("SELECT count(*) FROM silver.events");
+      System.out.println("kill -9 with " + atKill + " of 60000 events in PostgreSQL");
+
+      SparkSubmit.Result drain = load(Map.of());
+      assertThat(drain.exitCode()).as(drain.output()).isZero();
+      assertThat(pgLong("SELECT count(*) FROM silver.events")).isEqualTo(60_000);
+      assertMirrorsSilver();
+      assertThat(
+              pgLong("SELECT sum(rows_loaded) FROM runnel.load_log WHERE job = 'warehouse.events'"))
+          .isEqualTo(60_000);
+    } finally {
+      dropDatabase();
+    }
+  }
+
+  @Test
+  void refusesASuperuserAndAnUnmigratedDatabaseWithOneLine() throws Exception {
+    SparkSubmit.Result superuser =
+        load(
+            Map.of(
+                "RUNNEL_PG_LOADER_USER", admin.user(),
+                "RUNNEL_PG_LOADER_PASSWORD", admin.password(),
+                "RUNNEL_PG_DATABASE", "postgres"));
+    assertThat(superuser.exitCode()).as(superuser.output()).isEqualTo(2);
+    assertThat(lastLine(superuser.output()))
+        .startsWith("load: RUNNEL_PG_LOADER_USER names the superuser " + admin.user());
+
+    SparkSubmit.Result bare =
+        load(Map.of("RUNNEL_PG_DATABASE", "postgres", "RUNNEL_PREFLIGHT_SECONDS", "3"));
+    assertThat(bare.exitCode()).as(bare.output()).isEqualTo(3);
+    assertThat(lastLine(bare.output())).contains("silver.events does not exist in PostgreSQL at");
+  }
+
+  // --- Silver data, as SilverJob would write it
+  // ---------------------------------------------------
+
+  /** {@code n} events with ids from {@code from}, in {@code files} commits; some awkward text. */
+  private void appendEvents(int from, int n, int files) {
+    int per = n / files;
+    for (int f = 0; f < files; f++) {
+      events(from + f * per, per, 0, "true")
+          .write()
+          .format("delta")
+          .mode("append")
+          .save(lake(SilverTables.EVENTS));
+    }
+  }
+
+  private Dataset<Row> events(long from, long n, long offsetShift, String where) {
+    return SilverEventsGenerator.events(spark, from, n, offsetShift, where);
+  }
+
+  /**
+   * A MERGE that gives every {@code every}-th of the first {@code n} events a new winner (other
+   * Kafka coordinates): update_postimage rows in the change feed.
+   */
+  private void replaceEventWinners(int n, int every) {
+    Dataset<Row> changed = events(0, n, 1_000_000, "id % " + every + " = 0");
+    DeltaTable.forPath(spark, lake(SilverTables.EVENTS))
+        .as("t")
+        .merge(changed.as("s"), "t.event_id = s.event_id")
+        .whenMatched()
+        .updateAll()
+        .execute();
+  }
+
+  private void appendQuarantine(int n) {
+    spark
+        .range(n)
+        .selectExpr(
+            "'events' AS source_topic",
+            "cast(id % 2 AS int) AS source_partition",
+            "id AS source_offset",
+            "CASE WHEN id % 3 = 0 THEN array('malformed_json')"
+                + " ELSE array('missing:event_id', 'say \"why\", {braces} \\\\ ok') END"
+                + " AS error_reasons",
+            "CASE WHEN id % 4 = 0 THEN NULL ELSE concat('user_', id) END AS key",
+            "CASE WHEN id % 5 = 0 THEN NULL ELSE concat('{\"event_id\":', id, ',\\n\"x\":\"\"}')"
+                + " END AS value",
+            "CASE WHEN id % 5 = 0 THEN unhex('C328FF00') END AS value_bytes",
+            "CASE WHEN id % 2 = 0 THEN '1' END AS schema_version",
+            "timestamp_micros(1790000000000000 + id) AS kafka_ts",
+            "current_timestamp() AS ingested_at",
+            "current_date() AS ingest_date",
+            "current_timestamp() AS silver_at")
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(lake(SilverTables.QUARANTINE));
+  }
+
+  private void mergeProducts(int n, String version, int cents) {
+    Dataset<Row> products =
+        spark
+            .range(n)
+            .selectExpr(
+                "concat('product_', id) AS product_id",
+                "concat('product ', id, ' " + version + "') AS name",
+                "'category' AS category",
+                "CASE WHEN id % 2 = 0 THEN 'a \"good\" one,\\nreally' END AS description",
+                "cast((id * 100 + " + cents + ") / 100.0 AS decimal(12,2)) AS price",
+                "'EUR' AS currency",
+                "current_timestamp() AS updated_at",
+                "'products' AS source_topic",
+                "0 AS source_partition",
+                "id AS source_offset",
+                "current_timestamp() AS ingested_at",
+                "current_timestamp() AS silver_at");
+    DeltaTable.forPath(spark, lake(SilverTables.PRODUCTS))
+        .as("t")
+        .merge(products.as("s"), "t.product_id = s.product_id")
+        .whenMatched()
+        .updateAll()
+        .whenNotMatched()
+        .insertAll()
+        .execute();
+  }
+
+  private void appendProductHistory(int n) {
+    spark
+        .range(n)
+        .selectExpr(
+            "concat('product_', id) AS product_id",
+            "concat('product ', id) AS name",
+            "'category' AS category",
+            "CAST(NULL AS string) AS description",
+            "cast(id AS decimal(12,2)) AS price",
+            "'EUR' AS currency",
+            "timestamp_micros(1790000000000000 + id) AS valid_from",
+            "'products' AS source_topic",
+            "0 AS source_partition",
+            "id AS source_offset",
+            "current_timestamp() AS ingested_at",
+            "current_timestamp() AS silver_at")
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(lake(SilverTables.PRODUCTS_HISTORY));
+  }
+
+  // --- what PostgreSQL holds against what Silver holds ------------------------------------------
+
+  /**
+   * Every table: the same keys, no duplicates, and the same values in the columns that take the
+   * most care to encode (text with quotes and new lines, decimals, times, arrays, bytes).
+   */
+  private void assertMirrorsSilver() throws SQLException {
+    assertSame(
+        SilverTables.EVENTS,
+        "source_offset, price, user_agent, ts, event_date, is_late, schema_version",
+        "concat_ws('|', source_offset, cast(price AS string), user_agent,"
+            + " cast(unix_micros(ts) AS string), cast(event_date AS string), cast(is_late AS string),"
+            + " coalesce(schema_version, 'NULL'))",
+        "concat_ws('|', source_offset, price::text, user_agent,"
+            + " ((extract(epoch FROM ts) * 1000000)::bigint)::text, event_date::text, is_late::text,"
+            + " coalesce(schema_version, 'NULL'))");
+    assertSame(
+        SilverTables.QUARANTINE,
+        "error_reasons, key, value, value_bytes",
+        "concat_ws('|', array_join(error_reasons, '#'), coalesce(key, 'NULL'),"
+            + " coalesce(value, 'NULL'), coalesce(lower(hex(value_bytes)), 'NULL'))",
+        "concat_ws('|', array_to_string(error_reasons, '#'), coalesce(key, 'NULL'),"
+            + " coalesce(value, 'NULL'), coalesce(encode(value_bytes, 'hex'), 'NULL'))");
+    assertSame(
+        SilverTables.PRODUCTS,
+        "name, description, price",
+        "concat_ws('|', name, coalesce(description, 'NULL'), cast(price AS string))",
+        "concat_ws('|', name, coalesce(description, 'NULL'), price::text)");
+    assertSame(
+        SilverTables.PRODUCTS_HISTORY,
+        "valid_from, price",
+        "concat_ws('/', product_id, cast(unix_micros(valid_from) AS string))",
+        "concat_ws('|', cast(unix_micros(valid_from) AS string), cast(price AS string))",
+        "concat_ws('/', product_id, ((extract(epoch FROM valid_from) * 1000000)::bigint)::text)",
+        "concat_ws('|', ((extract(epoch FROM valid_from) * 1000000)::bigint)::text, price::text)");
+  }
+
+  private void assertSame(SilverTables.Table t, String what, String sparkValue, String pgValue)
+      throws SQLException {
+    String key = "concat_ws('/', " + String.join(", ", t.key()) + ")";
+    assertSame(t, what, key, sparkValue, key, pgValue);
+  }
+
+  private void assertSame(
+      SilverTables.Table t,
+      String what,
+      String sparkKey,
+      String sparkValue,
+      String pgKey,
+      String pgValue)
+      throws SQLException {
+    Map<String, String> silver = new HashMap<>();
+    for (Row r :
+        spark
+            .read()
+            .format("delta")
+            .load(lake(t))
+            .selectExpr(sparkKey, sparkValue)
+            .collectAsList()) {
+      silver.put(r.getString(0), r.getString(1));
+    }
+    Map<String, String> warehouse = new HashMap<>();
+    long rows = 0;
+    try (Connection c = loaderConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT " + pgKey + ", " + pgValue + " FROM silver." + t.name())) {
+      while (rs.next()) {
+        warehouse.put(rs.getString(1), rs.getString(2));
+        rows++;
+      }
+    }
+    assertThat(rows).as("rows of silver.%s (no duplicate keys)", t.name()).isEqualTo(silver.size());
+    assertThat(warehouse).as("silver.%s: key -> %s", t.name(), what).isEqualTo(silver);
+  }
+
+  /** One md5 per table over every column, loaded_at included, in key order. */
+  private Map<String, String> checksums() throws SQLException {
+    Map<String, String> sums = new HashMap<>();
+    for (SilverTables.Table t : SilverTables.ALL) {
+      sums.put(
+          t.name(),
+          pgString(
+              "SELECT md5(string_agg(x::text, '' ORDER BY "
+                  + String.join(", ", t.key())
+                  + ")) FROM silver."
+                  + t.name()
+                  + " x"));
+    }
+    return sums;
+  }
+
+  private long loadLogCount(String job, long batch) throws SQLException {
+    return pgLong(
+        "SELECT count(*) FROM runnel.load_log WHERE job = '" + job + "' AND batch_id = " + batch);
+  }
+
+  // --- plumbing ----------------------------------------------------------------------------------
+
+  private SparkSubmit.Result load(Map<String, String> overrides) throws Exception {
+    long started = System.nanoTime();
+    SparkSubmit.Result r = submit().run(JOB, jobEnv(overrides), LIMIT, "--available-now");
+    System.out.printf(
+        "load %s: exit %d after %d s%n",
+        overrides.keySet(), r.exitCode(), (System.nanoTime() - started) / 1_000_000_000);
+    return r;
+  }
+
+  private Map<String, String> jobEnv(Map<String, String> overrides) {
+    Map<String, String> m = new HashMap<>();
+    m.put("RUNNEL_SILVER_ROOT", base + "/silver");
+    m.put("RUNNEL_WAREHOUSE_CHECKPOINT", base + "/_checkpoints/warehouse");
+    m.put("RUNNEL_WAREHOUSE_METRICS_TABLE", base + "/metrics");
+    m.put("RUNNEL_PG_DATABASE", database);
+    m.put("RUNNEL_WRITER_LEASE_SECONDS", "5");
+    m.putAll(overrides);
+    return m;
+  }
+
+  private SparkSubmit submit() {
+    return SparkSubmit.ofModuleJar(env);
+  }
+
+  private String lake(SilverTables.Table t) {
+    return s3.lakeUri(t.path(base + "/silver"));
+  }
+
+  /** The id of the table query's next batch: one past its newest checkpoint commit. */
+  private long nextBatch(String table) {
+    String prefix = base + "/_checkpoints/warehouse/" + table + "/commits/";
+    try (S3Client client = s3.newClient()) {
+      return client
+              .listObjectsV2Paginator(b -> b.bucket(s3.bucket()).prefix(prefix))
+              .contents()
+              .stream()
+              .map(S3Object::key)
+              .map(k -> k.substring(prefix.length()))
+              .filter(k -> k.matches("\\d+"))
+              .mapToLong(Long::parseLong)
+              .max()
+              .orElse(-1)
+          + 1;
+    }
+  }
+
+  private void createDatabase() throws SQLException {
+    try (Connection c =
+            DriverManager.getConnection(admin.jdbcUrl("postgres"), admin.user(), admin.password());
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + database + " ENCODING 'UTF8' TEMPLATE template0");
+    }
+    Path migrations = Path.of(System.getProperty("runnel.migrations", "missing"));
+    assertThat(Files.isDirectory(migrations)).as("migrations at " + migrations).isTrue();
+    Flyway.configure()
+        .dataSource(admin.jdbcUrl(database), admin.user(), admin.password())
+        .locations("filesystem:" + migrations)
+        .load()
+        .migrate();
+  }
+
+  private void dropDatabase() throws SQLException {
+    try (Connection c =
+            DriverManager.getConnection(admin.jdbcUrl("postgres"), admin.user(), admin.password());
+        Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+    }
+  }
+
+  /** The tests read as the loader, too: what it may read is what it wrote. */
+  private Connection loaderConnection() throws SQLException {
+    return DriverManager.getConnection(
+        admin.jdbcUrl(database), "runnel_loader", env.required("RUNNEL_PG_LOADER_PASSWORD"));
+  }
+
+  private long pgLong(String query) throws SQLException {
+    return Long.parseLong(pgString(query));
+  }
+
+  private String pgString(String query) throws SQLException {
+    try (Connection c = loaderConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(query)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static String lastLine(String output) {
+    String[] lines = output.strip().split("\n");
+    return lines[lines.length - 1];
+  }
+}
