@@ -1,0 +1,26 @@
+-- Revenue per hour (UTC) of purchase time and currency; currencies are never added together.
+-- Built from fct_purchases (incremental), in full: one row per hour and currency.
+
+with
+
+purchases as (
+
+    select * from {{ ref('fct_purchases') }}
+
+),
+
+final as (
+
+    select
+        date_trunc('hour', purchased_at, 'UTC') as purchase_hour,
+        currency,
+        count(*) as purchase_line_count,
+        count(distinct user_id) as purchasing_user_count,
+        sum(quantity) as total_quantity,
+        sum(revenue) as total_revenue
+    from purchases
+    group by 1, 2
+
+)
+
+select * from final

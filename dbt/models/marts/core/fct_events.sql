@@ -1,0 +1,67 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['user_id', 'event_date', 'event_type', 'currency'],
+        incremental_strategy='delete+insert',
+        indexes=[
+            {'columns': ['user_id', 'event_date', 'event_type', 'currency'], 'unique': true},
+            {'columns': ['last_loaded_at']},
+        ],
+    )
+}}
+
+-- Daily events per user and type (the users' reference model fct_events), with revenue kept per
+-- currency: a user shops in one currency, but amounts in two currencies are never added.
+
+with
+
+events as (
+
+    select * from {{ ref('stg_silver__events') }}
+
+),
+
+{% if is_incremental() %}
+-- (user, day) pairs with an event loaded since the last run, late events included: their rows
+-- are recomputed from every event of that user on that day.
+changed_user_days as (
+
+    select distinct user_id, event_date
+    from events
+    where loaded_at > {{ incremental_cutoff() }}
+
+),
+{% endif %}
+
+scoped_events as (
+
+    select events.*
+    from events
+    {% if is_incremental() %}
+        inner join changed_user_days
+            on
+                events.user_id = changed_user_days.user_id
+                and events.event_date = changed_user_days.event_date
+    {% endif %}
+
+),
+
+final as (
+
+    select
+        event_date,
+        event_type,
+        user_id,
+        currency,
+        count(*) as event_count,
+        sum(quantity) as total_quantity,
+        -- Revenue is what purchases bring in; a view or a cart event has a price but earns nothing.
+        coalesce(sum(price * quantity) filter (where event_type = 'purchase'), 0) as total_revenue,
+        count(*) filter (where is_late) as late_event_count,
+        max(loaded_at) as last_loaded_at
+    from scoped_events
+    group by event_date, event_type, user_id, currency
+
+)
+
+select * from final
