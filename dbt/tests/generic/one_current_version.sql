@@ -11,7 +11,7 @@ current_versions as (
 
 ),
 
-overlaps as (
+overlapping_versions as (
 
     select a.{{ key }}
     from {{ model }} as a
@@ -28,6 +28,6 @@ from current_versions
 where current_count <> 1
 union all
 select {{ key }}, 'overlapping versions' as problem
-from overlaps
+from overlapping_versions
 
 {% endtest %}

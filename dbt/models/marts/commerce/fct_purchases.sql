@@ -37,7 +37,7 @@ final as (
         currency,
         price as unit_price,
         quantity,
-        price * quantity as revenue,
+        (price * quantity)::numeric(18, 2) as revenue,
         is_late,
         loaded_at as last_loaded_at
     from purchases

@@ -32,11 +32,11 @@ final as (
         viewed_session_count,
         added_to_cart_session_count,
         purchased_session_count,
-        round(added_to_cart_session_count::numeric / nullif(viewed_session_count, 0), 4)
+        round(added_to_cart_session_count::numeric / nullif(viewed_session_count, 0), 4)::numeric(7, 4)
             as view_to_add_to_cart_rate,
-        round(purchased_session_count::numeric / nullif(added_to_cart_session_count, 0), 4)
+        round(purchased_session_count::numeric / nullif(added_to_cart_session_count, 0), 4)::numeric(7, 4)
             as add_to_cart_to_purchase_rate,
-        round(purchased_session_count::numeric / nullif(viewed_session_count, 0), 4)
+        round(purchased_session_count::numeric / nullif(viewed_session_count, 0), 4)::numeric(7, 4)
             as view_to_purchase_rate
     from daily
 

@@ -17,7 +17,7 @@ final as (
         count(*) as purchase_line_count,
         count(distinct user_id) as purchasing_user_count,
         sum(quantity) as total_quantity,
-        sum(revenue) as total_revenue
+        sum(revenue)::numeric(18, 2) as total_revenue
     from purchases
     group by 1, 2
 

@@ -56,7 +56,7 @@ final as (
         count(*) as event_count,
         sum(quantity) as total_quantity,
         -- Revenue is what purchases bring in; a view or a cart event has a price but earns nothing.
-        coalesce(sum(price * quantity) filter (where event_type = 'purchase'), 0) as total_revenue,
+        coalesce(sum(price * quantity) filter (where event_type = 'purchase'), 0)::numeric(18, 2) as total_revenue,
         count(*) filter (where is_late) as late_event_count,
         max(loaded_at) as last_loaded_at
     from scoped_events
