@@ -15,56 +15,86 @@ silver_events as (
 
 silver_revenue as (
 
-    select currency::text as currency, sum(price * quantity) as revenue
+    select
+        currency::text as currency,
+        sum(price * quantity) as revenue
     from {{ source('silver', 'events') }}
     where event_type = 'purchase'
-    group by 1
+    group by currency
 
 ),
 
 event_counts as (
 
-    select 'fct_events.event_count' as measure, (select sum(event_count) from {{ ref('fct_events') }}) as mart_value
+    select
+        'fct_events.event_count' as measure,
+        sum(event_count) as mart_value
+    from {{ ref('fct_events') }}
     union all
-    select 'user_event_summary.total_events', (select sum(total_events) from {{ ref('user_event_summary') }})
+    select
+        'user_event_summary.total_events' as measure,
+        sum(total_events) as mart_value
+    from {{ ref('user_event_summary') }}
     union all
-    select 'int_events_aggregated_to_sessions.event_count',
-        (select sum(event_count) from {{ ref('int_events_aggregated_to_sessions') }})
+    select
+        'int_events_aggregated_to_sessions.event_count' as measure,
+        sum(event_count) as mart_value
+    from {{ ref('int_events_aggregated_to_sessions') }}
     union all
-    select 'dim_users.event_count', (select sum(event_count) from {{ ref('dim_users') }})
+    select
+        'dim_users.event_count' as measure,
+        sum(event_count) as mart_value
+    from {{ ref('dim_users') }}
 
 ),
 
 purchase_counts as (
 
-    select 'fct_purchases rows' as measure, (select count(*) from {{ ref('fct_purchases') }}) as mart_value
+    select
+        'fct_purchases rows' as measure,
+        count(*) as mart_value
+    from {{ ref('fct_purchases') }}
     union all
-    select 'revenue_hourly.purchase_line_count', (select sum(purchase_line_count) from {{ ref('revenue_hourly') }})
+    select
+        'revenue_hourly.purchase_line_count' as measure,
+        sum(purchase_line_count) as mart_value
+    from {{ ref('revenue_hourly') }}
     union all
-    select 'user_event_summary.total_purchases', (select sum(total_purchases) from {{ ref('user_event_summary') }})
+    select
+        'user_event_summary.total_purchases' as measure,
+        sum(total_purchases) as mart_value
+    from {{ ref('user_event_summary') }}
 
 ),
 
 mart_revenue as (
 
-    select 'fct_events.total_revenue' as measure, currency, sum(total_revenue) as revenue
+    select
+        'fct_events.total_revenue' as measure,
+        currency,
+        sum(total_revenue) as revenue
     from {{ ref('fct_events') }}
     group by currency
     union all
-    select 'fct_purchases.revenue', currency, sum(revenue)
+    select
+        'fct_purchases.revenue' as measure,
+        currency,
+        sum(revenue) as revenue
     from {{ ref('fct_purchases') }}
     group by currency
     union all
-    select 'revenue_hourly.total_revenue', currency, sum(total_revenue)
+    select
+        'revenue_hourly.total_revenue' as measure,
+        currency,
+        sum(total_revenue) as revenue
     from {{ ref('revenue_hourly') }}
     group by currency
 
 ),
 
--- Every measure for every currency on either side, so a currency missing from a mart shows up.
-revenue_grid as (
+revenue_measures as (
 
-    select measures.measure, currencies.currency
+    select measure
     from
         (
             values
@@ -72,8 +102,25 @@ revenue_grid as (
             ('fct_purchases.revenue'),
             ('revenue_hourly.total_revenue')
         ) as measures (measure)
-    cross join
-        (select currency from silver_revenue union select currency from mart_revenue) as currencies
+
+),
+
+currencies as (
+
+    select currency from silver_revenue
+    union
+    select currency from mart_revenue
+
+),
+
+-- Every measure for every currency on either side, so a currency missing from a mart shows up.
+revenue_grid as (
+
+    select
+        revenue_measures.measure,
+        currencies.currency
+    from revenue_measures
+    cross join currencies
 
 ),
 
@@ -84,18 +131,24 @@ mismatches as (
         null as currency,
         silver_events.event_count::numeric as silver_value,
         event_counts.mart_value::numeric as mart_value
-    from event_counts cross join silver_events
+    from event_counts
+    cross join silver_events
     where event_counts.mart_value is distinct from silver_events.event_count
     union all
-    select purchase_counts.measure, null, silver_events.purchase_count, purchase_counts.mart_value
-    from purchase_counts cross join silver_events
+    select
+        purchase_counts.measure,
+        null as currency,
+        silver_events.purchase_count::numeric as silver_value,
+        purchase_counts.mart_value::numeric as mart_value
+    from purchase_counts
+    cross join silver_events
     where purchase_counts.mart_value is distinct from silver_events.purchase_count
     union all
     select
         revenue_grid.measure,
         revenue_grid.currency,
-        coalesce(silver_revenue.revenue, 0),
-        coalesce(mart_revenue.revenue, 0)
+        coalesce(silver_revenue.revenue, 0) as silver_value,
+        coalesce(mart_revenue.revenue, 0) as mart_value
     from revenue_grid
     left join silver_revenue on revenue_grid.currency = silver_revenue.currency
     left join mart_revenue

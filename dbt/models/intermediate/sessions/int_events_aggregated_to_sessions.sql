@@ -20,13 +20,13 @@ events as (
 
 {% if is_incremental() %}
 -- Sessions with an event loaded since the last run: recomputed from all their events.
-changed_sessions as (
+    changed_sessions as (
 
-    select distinct session_id
-    from events
-    where loaded_at > {{ incremental_cutoff() }}
+        select distinct session_id
+        from events
+        where loaded_at > {{ incremental_cutoff() }}
 
-),
+    ),
 {% endif %}
 
 session_events as (
@@ -71,8 +71,6 @@ final as (
         user_id,
         session_started_at,
         session_ended_at,
-        (session_started_at at time zone 'UTC')::date as session_date,
-        extract(epoch from session_ended_at - session_started_at)::numeric(12, 3) as duration_seconds,
         event_count,
         click_count,
         view_count,
@@ -83,7 +81,9 @@ final as (
         first_added_to_cart_at,
         first_purchased_at,
         has_late_events,
-        last_loaded_at
+        last_loaded_at,
+        (session_started_at at time zone 'UTC')::date as session_date,
+        extract(epoch from session_ended_at - session_started_at)::numeric(12, 3) as duration_seconds
     from sessions
 
 )

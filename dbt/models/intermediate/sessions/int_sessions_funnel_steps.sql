@@ -29,13 +29,13 @@ steps as (
         session_id,
         user_id,
         session_date,
-        view_count > 0 as has_viewed,
-        view_count > 0 and add_to_cart_count > 0 as has_added_to_cart,
-        view_count > 0 and add_to_cart_count > 0 and purchase_count > 0 as has_purchased,
         first_viewed_at,
         first_added_to_cart_at,
         first_purchased_at,
-        last_loaded_at
+        last_loaded_at,
+        view_count > 0 as has_viewed,
+        view_count > 0 and add_to_cart_count > 0 as has_added_to_cart,
+        view_count > 0 and add_to_cart_count > 0 and purchase_count > 0 as has_purchased
     from sessions
 
 ),
@@ -46,15 +46,16 @@ final as (
         session_id,
         user_id,
         session_date,
+        has_viewed,
+        has_added_to_cart,
+        has_purchased,
+        last_loaded_at,
         case
             when has_purchased then 3
             when has_added_to_cart then 2
             when has_viewed then 1
             else 0
         end as funnel_step,
-        has_viewed,
-        has_added_to_cart,
-        has_purchased,
         case
             when has_added_to_cart
                 then extract(epoch from first_added_to_cart_at - first_viewed_at)::numeric(12, 3)
@@ -62,8 +63,7 @@ final as (
         case
             when has_purchased
                 then extract(epoch from first_purchased_at - first_added_to_cart_at)::numeric(12, 3)
-        end as seconds_add_to_cart_to_purchase,
-        last_loaded_at
+        end as seconds_add_to_cart_to_purchase
     from steps
 
 )

@@ -37,9 +37,9 @@ final as (
         currency,
         price as unit_price,
         quantity,
-        (price * quantity)::numeric(18, 2) as revenue,
         is_late,
-        loaded_at as last_loaded_at
+        loaded_at as last_loaded_at,
+        (price * quantity)::numeric(18, 2) as revenue
     from purchases
 
 )

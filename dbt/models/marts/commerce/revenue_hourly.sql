@@ -9,17 +9,26 @@ purchases as (
 
 ),
 
+purchases_by_hour as (
+
+    select
+        *,
+        date_trunc('hour', purchased_at, 'UTC') as purchase_hour
+    from purchases
+
+),
+
 final as (
 
     select
-        date_trunc('hour', purchased_at, 'UTC') as purchase_hour,
+        purchase_hour,
         currency,
         count(*) as purchase_line_count,
         count(distinct user_id) as purchasing_user_count,
         sum(quantity) as total_quantity,
         sum(revenue)::numeric(18, 2) as total_revenue
-    from purchases
-    group by 1, 2
+    from purchases_by_hour
+    group by purchase_hour, currency
 
 )
 

@@ -24,13 +24,15 @@ events as (
 {% if is_incremental() %}
 -- (user, day) pairs with an event loaded since the last run, late events included: their rows
 -- are recomputed from every event of that user on that day.
-changed_user_days as (
+    changed_user_days as (
 
-    select distinct user_id, event_date
-    from events
-    where loaded_at > {{ incremental_cutoff() }}
+        select distinct
+            user_id,
+            event_date
+        from events
+        where loaded_at > {{ incremental_cutoff() }}
 
-),
+    ),
 {% endif %}
 
 scoped_events as (

@@ -21,13 +21,13 @@ daily as (
 ),
 
 {% if is_incremental() %}
-changed_users as (
+    changed_users as (
 
-    select distinct user_id
-    from daily
-    where last_loaded_at > {{ incremental_cutoff() }}
+        select distinct user_id
+        from daily
+        where last_loaded_at > {{ incremental_cutoff() }}
 
-),
+    ),
 {% endif %}
 
 scoped as (
