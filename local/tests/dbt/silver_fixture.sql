@@ -2,7 +2,7 @@
 -- admin role). psql -v batch=1: the first load, 500 sessions (about 3,000 events) and 20 products.
 -- psql -v batch=2: a second load: 100 new sessions, late events for old sessions (one moves a
 -- session's start to the day before), a re-delivery of already loaded events, rows whose load
--- committed an hour before the first load's newest row (inside the lookback window), and a price
+-- committed half an hour before the first load's newest row (inside the lookback window), and a price
 -- change plus a new product in the catalog. Event times are fixed; load times are relative to
 -- now() so that source freshness passes.
 
@@ -113,7 +113,7 @@ select
     ts,
     false as is_late,
     -- Rows of sessions 591..600 were loaded by a transaction that committed late: their load time
-    -- is before the first load's newest row, inside the lookback window.
+    -- is half an hour before the first load's newest row, inside the lookback window.
     n between 591 and 600 as commits_late
 from events;
 
@@ -153,7 +153,7 @@ select
     case when :batch = 1 then c.first_load_at else c.second_load_at end - interval '1 minute',
     case
         when :batch = 1 then c.first_load_at
-        when e.commits_late then c.first_load_at - interval '1 hour'
+        when e.commits_late then c.first_load_at - interval '30 minutes'
         else c.second_load_at
     end
 from fixture_events as e, fixture_clock as c;
