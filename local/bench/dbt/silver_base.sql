@@ -37,7 +37,7 @@ select
     ts + interval '1 second', ts + interval '1 minute', ts + interval '90 seconds', ts + interval '2 minutes'
 from
     generate_series(1, :sessions) as s
-    cross join lateral (select (s * 7919) % 50000 + 1 as u) as users
+    cross join lateral (select (s::bigint * 7919) % 50000 + 1 as u) as users
     cross join lateral generate_series(0, 1 + s % 13) as i
     cross join lateral (
         select

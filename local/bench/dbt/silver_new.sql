@@ -21,7 +21,7 @@ select
     ts + interval '1 second', now(), now(), now()
 from
     generate_series(1, :sessions) as s
-    cross join lateral (select (s * 7919 + :run) % 50000 + 1 as u) as users
+    cross join lateral (select (s::bigint * 7919 + :run) % 50000 + 1 as u) as users
     cross join lateral generate_series(0, 1 + s % 13) as i
     cross join lateral (
         select
