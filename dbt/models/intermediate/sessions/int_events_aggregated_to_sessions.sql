@@ -12,29 +12,25 @@
 
 with
 
-events as (
+-- Sessions with an event loaded since the last run: recomputed from all their events.
+changed_sessions as (
 
-    select * from {{ ref('stg_silver__events') }}
+    select distinct session_id
+    from {{ ref('stg_silver__events') }}
+    {% if is_incremental() %}
+        where loaded_at > {{ incremental_cutoff() }}
+    {% endif %}
 
 ),
 
-{% if is_incremental() %}
--- Sessions with an event loaded since the last run: recomputed from all their events.
-    changed_sessions as (
-
-        select distinct session_id
-        from events
-        where loaded_at > {{ incremental_cutoff() }}
-
-    ),
-{% endif %}
-
+-- Referenced once, so PostgreSQL inlines it and the filter below reaches the index on session_id.
+-- `= any(array(...))` makes that an index lookup per changed session; a join or `in` makes the
+-- planner guess how many there are, and it scans all of Silver instead.
 session_events as (
 
-    select events.*
-    from events
+    select * from {{ ref('stg_silver__events') }}
     {% if is_incremental() %}
-        where events.session_id in (select changed_sessions.session_id from changed_sessions)
+        where session_id = any(array(select changed_sessions.session_id from changed_sessions))
     {% endif %}
 
 ),

@@ -1,11 +1,37 @@
--- One row per user seen in any event. Small (one row per user), so rebuilt in full from the
--- incremental sessions model on every run.
+{{
+    config(
+        materialized='incremental',
+        unique_key='user_id',
+        incremental_strategy='delete+insert',
+        indexes=[
+            {'columns': ['user_id'], 'unique': true},
+            {'columns': ['last_loaded_at']},
+        ],
+    )
+}}
+
+-- One row per user seen in any event, from the sessions. Incremental: a user with a changed
+-- session is recomputed from all of their sessions.
 
 with
+
+-- Only the incremental run reads this (PostgreSQL skips an unreferenced CTE).
+changed_users as (
+
+    select distinct user_id
+    from {{ ref('int_events_aggregated_to_sessions') }}
+    {% if is_incremental() %}
+        where last_loaded_at > {{ incremental_cutoff() }}
+    {% endif %}
+
+),
 
 sessions as (
 
     select * from {{ ref('int_events_aggregated_to_sessions') }}
+    {% if is_incremental() %}
+        where user_id = any(array(select changed_users.user_id from changed_users))
+    {% endif %}
 
 ),
 
@@ -17,7 +43,8 @@ final as (
         max(session_ended_at) as last_seen_at,
         count(*) as session_count,
         sum(event_count)::bigint as event_count,
-        count(*) filter (where purchase_count > 0) as purchasing_session_count
+        count(*) filter (where purchase_count > 0) as purchasing_session_count,
+        max(last_loaded_at) as last_loaded_at
     from sessions
     group by user_id
 

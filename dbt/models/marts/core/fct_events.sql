@@ -15,25 +15,33 @@
 
 with
 
-events as (
+-- (user, day) pairs with an event loaded since the last run, late events included: their rows
+-- are recomputed from every event of that user on that day.
+changed_user_days as (
 
-    select * from {{ ref('stg_silver__events') }}
+    select distinct
+        user_id,
+        event_date
+    from {{ ref('stg_silver__events') }}
+    {% if is_incremental() %}
+        where loaded_at > {{ incremental_cutoff() }}
+    {% endif %}
 
 ),
 
-{% if is_incremental() %}
--- (user, day) pairs with an event loaded since the last run, late events included: their rows
--- are recomputed from every event of that user on that day.
-    changed_user_days as (
+-- Referenced once, so PostgreSQL inlines it: `= any(array(...))` on both columns of the index
+-- (user_id, event_date) makes the lookup an index scan (a join would scan all of Silver), and the
+-- join keeps exactly the changed pairs.
+events as (
 
-        select distinct
-            user_id,
-            event_date
-        from events
-        where loaded_at > {{ incremental_cutoff() }}
+    select * from {{ ref('stg_silver__events') }}
+    {% if is_incremental() %}
+        where
+            user_id = any(array(select distinct changed_user_days.user_id from changed_user_days))
+            and event_date = any(array(select distinct changed_user_days.event_date from changed_user_days))
+    {% endif %}
 
-    ),
-{% endif %}
+),
 
 scoped_events as (
 

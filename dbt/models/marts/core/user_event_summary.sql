@@ -14,28 +14,23 @@
 
 with
 
-daily as (
+-- Only the incremental run reads this (PostgreSQL skips an unreferenced CTE).
+changed_users as (
 
-    select * from {{ ref('fct_events') }}
+    select distinct user_id
+    from {{ ref('fct_events') }}
+    {% if is_incremental() %}
+        where last_loaded_at > {{ incremental_cutoff() }}
+    {% endif %}
 
 ),
 
-{% if is_incremental() %}
-    changed_users as (
-
-        select distinct user_id
-        from daily
-        where last_loaded_at > {{ incremental_cutoff() }}
-
-    ),
-{% endif %}
-
+-- All daily rows of the changed users, through fct_events' index (user_id first).
 scoped as (
 
-    select daily.*
-    from daily
+    select * from {{ ref('fct_events') }}
     {% if is_incremental() %}
-        where daily.user_id in (select changed_users.user_id from changed_users)
+        where user_id = any(array(select changed_users.user_id from changed_users))
     {% endif %}
 
 ),
