@@ -7,7 +7,7 @@
 alter table silver.events drop constraint events_pkey;
 drop index silver.events_loaded_at_idx;
 drop index silver.events_session_id_idx;
-drop index silver.events_user_id_event_date_idx;
+drop index silver.events_event_date_user_id_idx;
 
 insert into silver.products (
     product_id, name, category, description, price, currency, updated_at,
@@ -54,6 +54,6 @@ from
 alter table silver.events add constraint events_pkey primary key (event_id);
 create index events_loaded_at_idx on silver.events (loaded_at);
 create index events_session_id_idx on silver.events (session_id);
-create index events_user_id_event_date_idx on silver.events (user_id, event_date);
+create index events_event_date_user_id_idx on silver.events (event_date, user_id);
 vacuum analyze silver.events;
 vacuum analyze silver.products;

@@ -1,13 +1,6 @@
-{{
-    config(
-        unique_key='session_id',
-        incremental_strategy='delete+insert',
-        indexes=[
-            {'columns': ['session_id'], 'unique': true},
-            {'columns': ['last_loaded_at']},
-        ],
-    )
-}}
+-- A view: one row per session, computed from the session's counts alone, so there is nothing to
+-- store or keep up to date; funnel_daily reads it.
+{{ config(materialized='view') }}
 
 -- The funnel view -> add_to_cart -> purchase, per session. A step counts only when the session
 -- also reached every step before it: a purchase without an add_to_cart is not a cart conversion.
@@ -17,9 +10,6 @@ with
 sessions as (
 
     select * from {{ ref('int_events_aggregated_to_sessions') }}
-    {% if is_incremental() %}
-        where last_loaded_at > {{ incremental_cutoff() }}
-    {% endif %}
 
 ),
 

@@ -10,8 +10,11 @@
     )
 }}
 
--- One row per user seen in any event, from the sessions. Incremental: a user with a changed
--- session is recomputed from all of their sessions.
+-- One row per user seen in any event, with their activity: first and last seen, sessions, and
+-- events of each type, summed over their sessions (user_event_summary is these counts in the
+-- users' reference shape). From the sessions rather than fct_events: a user has a dozen sessions
+-- but forty daily rows. Incremental: a user with a changed session is recomputed from all of
+-- their sessions.
 
 with
 
@@ -42,8 +45,13 @@ final as (
         min(session_started_at) as first_seen_at,
         max(session_ended_at) as last_seen_at,
         count(*) as session_count,
-        sum(event_count)::bigint as event_count,
         count(*) filter (where purchase_count > 0) as purchasing_session_count,
+        sum(click_count)::bigint as click_count,
+        sum(view_count)::bigint as view_count,
+        sum(add_to_cart_count)::bigint as add_to_cart_count,
+        sum(remove_from_cart_count)::bigint as remove_from_cart_count,
+        sum(purchase_count)::bigint as purchase_count,
+        sum(event_count)::bigint as event_count,
         max(last_loaded_at) as last_loaded_at
     from sessions
     group by user_id

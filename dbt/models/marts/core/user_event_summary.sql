@@ -10,30 +10,17 @@
     )
 }}
 
--- Activity per user (the users' reference model user_event_summary): the user's sessions summed.
--- From the sessions rather than fct_events: a user has a dozen sessions but forty daily rows, so
--- recomputing a changed user reads a third as many rows. Incremental: a user with a changed
--- session is recomputed from all of their sessions.
+-- Activity per user in the shape of the users' reference model user_event_summary (clicks,
+-- views, purchases, all events; plus add-to-carts and remove-from-carts). dim_users sums each
+-- user's sessions; this model copies the users dim_users recomputed since the last run.
 
 with
 
--- Only the incremental run reads this (PostgreSQL skips an unreferenced CTE).
-changed_users as (
+users as (
 
-    select distinct user_id
-    from {{ ref('int_events_aggregated_to_sessions') }}
+    select * from {{ ref('dim_users') }}
     {% if is_incremental() %}
         where last_loaded_at > {{ incremental_cutoff() }}
-    {% endif %}
-
-),
-
--- All sessions of the changed users, through the sessions' index on user_id.
-sessions as (
-
-    select * from {{ ref('int_events_aggregated_to_sessions') }}
-    {% if is_incremental() %}
-        where user_id = any(array(select changed_users.user_id from changed_users))
     {% endif %}
 
 ),
@@ -42,15 +29,14 @@ final as (
 
     select
         user_id,
-        sum(click_count)::bigint as total_clicks,
-        sum(view_count)::bigint as total_views,
-        sum(add_to_cart_count)::bigint as total_add_to_carts,
-        sum(remove_from_cart_count)::bigint as total_remove_from_carts,
-        sum(purchase_count)::bigint as total_purchases,
-        sum(event_count)::bigint as total_events,
-        max(last_loaded_at) as last_loaded_at
-    from sessions
-    group by user_id
+        click_count as total_clicks,
+        view_count as total_views,
+        add_to_cart_count as total_add_to_carts,
+        remove_from_cart_count as total_remove_from_carts,
+        purchase_count as total_purchases,
+        event_count as total_events,
+        last_loaded_at
+    from users
 
 )
 
