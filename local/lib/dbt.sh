@@ -50,9 +50,9 @@ dbt_require_postgres() {
 # tests, unit tests). Both run; the exit status is non-zero when either failed.
 cmd_transform() {
   load_env
+  dbt_require_postgres
   dbt_install
   dbt_env
-  dbt_require_postgres
   local rc=0
   info "dbt source freshness ($RUNNEL_PG_DATABASE on $RUNNEL_PG_HOST:$RUNNEL_PG_PORT, as runnel_transformer)"
   run_dbt source freshness || {
@@ -68,10 +68,10 @@ cmd_transform() {
 # ./runnel docs: generates the docs site (lineage graph, columns, tests) and serves it on loopback.
 cmd_docs() {
   load_env
-  dbt_install
-  dbt_env
   dbt_require_postgres
   require_free_port "$RUNNEL_DOCS_PORT" RUNNEL_DOCS_PORT
+  dbt_install
+  dbt_env
   info "dbt docs generate"
   run_dbt docs generate || die "dbt docs generate failed (log: $DBT_LOG_PATH/dbt.log)"
   ok "docs on http://127.0.0.1:$RUNNEL_DOCS_PORT (Ctrl-C stops)"
