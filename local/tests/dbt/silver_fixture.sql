@@ -1,5 +1,6 @@
 -- A deterministic Silver for the dbt tests, written as the warehouse loader would (run as the
--- admin role). psql -v batch=1: the first load, 500 sessions (about 3,000 events) and 20 products.
+-- admin role). psql -v batch=1: the first loads, 500 sessions (about 3,000 events) loaded over 41
+-- hours, and 20 products.
 -- psql -v batch=2: a second load: 100 new sessions, late events for old sessions (one moves a
 -- session's start to the day before), a re-delivery of already loaded events, rows whose load
 -- committed half an hour before the first load's newest row (inside the lookback window), and a price
@@ -114,7 +115,8 @@ select
     false as is_late,
     -- Rows of sessions 591..600 were loaded by a transaction that committed late: their load time
     -- is half an hour before the first load's newest row, inside the lookback window.
-    n between 591 and 600 as commits_late
+    n between 591 and 600 as commits_late,
+    n as session_number
 from events;
 
 -- Batch 2: late events for 30 old sessions, up to a day after their session; session 40's late
@@ -134,7 +136,8 @@ select
         else timestamptz '2026-01-01 00:00:00+00' + n * interval '50 minutes' + (n % 24) * interval '1 hour'
     end,
     true,
-    false
+    false,
+    n
 from generate_series(10, 300, 10) as n
 where :batch = 2;
 
@@ -152,7 +155,9 @@ select
     e.ts + interval '2 seconds',
     case when :batch = 1 then c.first_load_at else c.second_load_at end - interval '1 minute',
     case
-        when :batch = 1 then c.first_load_at
+        -- The first load's sessions were loaded over 41 hours, 5 minutes apart: only the last
+        -- dozen fall inside the lookback window of the next run.
+        when :batch = 1 then c.first_load_at - (500 - e.session_number) * interval '5 minutes'
         when e.commits_late then c.first_load_at - interval '30 minutes'
         else c.second_load_at
     end

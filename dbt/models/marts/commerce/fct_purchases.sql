@@ -6,6 +6,7 @@
         indexes=[
             {'columns': ['event_id'], 'unique': true},
             {'columns': ['last_loaded_at']},
+            {'columns': ['purchased_at']},
         ],
     )
 }}
