@@ -54,7 +54,13 @@ chmod +x "$tmp/oldjdk/bin/java"
 expect_failure "old Java" "Java 11 at $tmp/oldjdk/bin/java is too old" \
   env RUNNEL_RUN_DIR="$tmp/run-java" JAVA_HOME="$tmp/oldjdk" ./runnel up
 
-# 3. An unknown command says so.
+# 3. dbt without PostgreSQL, and the docs site on a taken port: named before anything installs.
+expect_failure "transform without PostgreSQL" "PostgreSQL is not running on 127.0.0.1:" \
+  env RUNNEL_RUN_DIR="$tmp/run-dbt" RUNNEL_PG_HOST=127.0.0.1 RUNNEL_PG_PORT="$(free_port)" ./runnel transform
+expect_failure "docs port taken" "port $port (RUNNEL_DOCS_PORT) is already in use by python3" \
+  env RUNNEL_RUN_DIR="$tmp/run-docs" RUNNEL_DOCS_PORT="$port" RUNNEL_PG_HOST=db.example.internal ./runnel docs
+
+# 4. An unknown command says so.
 expect_failure "unknown command" "unknown command 'frobnicate'" ./runnel frobnicate
 
 if ((failures > 0)); then

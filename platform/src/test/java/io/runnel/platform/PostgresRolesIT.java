@@ -106,17 +106,21 @@ class PostgresRolesIT {
   }
 
   @Test
-  void transformerBuildsItsOwnSchemasAndOnlyReadsSilver() throws SQLException {
+  void transformerBuildsItsOwnSchemasUsesTemporaryTablesAndOnlyReadsSilver() throws SQLException {
     PostgresSettings transformer = as(WarehouseRoles.TRANSFORMER);
     assertAllowed(transformer, "SELECT count(*) FROM " + probe);
     assertAllowed(transformer, "INSERT INTO " + martSchema + ".fct_probe VALUES (2)");
+    // dbt's incremental models stage each run's rows in a temporary table (migration V5).
+    assertAllowed(transformer, "CREATE TEMP TABLE t (id int)");
 
     assertDenied(transformer, "INSERT INTO " + probe + " VALUES (99, 'x')");
     assertDenied(transformer, "UPDATE " + probe + " SET v = 'x'");
+    assertDenied(transformer, "DELETE FROM " + probe);
+    assertDenied(transformer, "TRUNCATE " + probe);
     assertDenied(transformer, "DROP TABLE " + probe);
     assertDenied(transformer, "CREATE TABLE silver.transformer_made (id int)");
+    assertDenied(transformer, "CREATE INDEX ON " + probe + " (v)");
     assertDenied(transformer, "SELECT * FROM runnel.load_log");
-    assertDenied(transformer, "CREATE TEMP TABLE t (id int)");
   }
 
   @Test

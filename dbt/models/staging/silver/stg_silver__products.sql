@@ -1,0 +1,32 @@
+with
+
+source as (
+
+    select * from {{ source('silver', 'products') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        product_id,
+
+        -- properties
+        name as product_name,
+        category,
+        description,
+
+        -- numbers
+        price,
+        currency::text as currency,
+
+        -- timestamps (UTC)
+        updated_at,
+        loaded_at
+
+    from source
+
+)
+
+select * from renamed
