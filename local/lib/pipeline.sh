@@ -24,9 +24,10 @@ pipeline_round() {
   local producer_jar=$RUNNEL_ROOT/producer/target/runnel-producer.jar
   local reprice=()
   ((r == 1)) || reprice=(--reprice 0.2 --seed "$r")
+  # Events differ from round to round and run to run (their ids and times come from the clock).
   "$JAVA" -jar "$producer_jar" products --progress-seconds 0 "${reprice[@]}" \
     >"$PIPELINE_LOGS/products-$r.log" 2>&1 || die "the producer failed (log: $PIPELINE_LOGS/products-$r.log)"
-  "$JAVA" -jar "$producer_jar" --count "$count" --seed "$r" --progress-seconds 0 "$@" \
+  "$JAVA" -jar "$producer_jar" --count "$count" --progress-seconds 0 "$@" \
     >"$PIPELINE_LOGS/producer-$r.log" 2>&1 || die "the producer failed (log: $PIPELINE_LOGS/producer-$r.log)"
   pipeline_stage "bronze-$r" io.runnel.streaming.BronzeIngestJob "$RUNNEL_ROOT/streaming/target/runnel-streaming.jar"
   pipeline_stage "silver-$r" io.runnel.batch.silver.SilverJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar"
