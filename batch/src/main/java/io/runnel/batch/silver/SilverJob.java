@@ -175,31 +175,38 @@ public final class SilverJob {
         return;
       }
       String timings = "check " + lap(lap);
-      Dataset<Row> events = SilverTransforms.events(checked, silverAt);
-      long[] eventsMerged =
-          idempotent(
-              session,
-              queryId,
-              SilverTables.EVENTS,
-              batchId,
-              () -> mergeWinners(session, SilverTables.EVENTS, events));
+      // A table without rows in this batch is not written (every Delta commit costs seconds);
+      // whether it is skipped depends on the batch's rows only, so a replay skips it too.
+      long[] eventsMerged = {0, 0};
+      if (kinds.getLong(1) > 0) {
+        Dataset<Row> events = SilverTransforms.events(checked, silverAt);
+        eventsMerged =
+            idempotent(
+                session,
+                queryId,
+                SilverTables.EVENTS,
+                batchId,
+                () -> mergeWinners(session, SilverTables.EVENTS, events));
+      }
       Failpoint.reach("silver.after-events", batchId);
       timings += ", events " + lap(lap);
 
       long quarantined = kinds.getLong(3);
-      idempotent(
-          session,
-          queryId,
-          SilverTables.QUARANTINE,
-          batchId,
-          () -> {
-            SilverTransforms.quarantine(checked, silverAt)
-                .write()
-                .format("delta")
-                .mode("append")
-                .save(location(SilverTables.QUARANTINE));
-            return null;
-          });
+      if (quarantined > 0) {
+        idempotent(
+            session,
+            queryId,
+            SilverTables.QUARANTINE,
+            batchId,
+            () -> {
+              SilverTransforms.quarantine(checked, silverAt)
+                  .write()
+                  .format("delta")
+                  .mode("append")
+                  .save(location(SilverTables.QUARANTINE));
+              return null;
+            });
+      }
       Failpoint.reach("silver.after-quarantine", batchId);
       timings += ", quarantine " + lap(lap);
 
