@@ -52,6 +52,33 @@ public final class TableWriter implements AutoCloseable {
     return new TableWriter(s3, tablePath, holder, ttl);
   }
 
+  /** A job's work, given the lake session it runs in. */
+  @FunctionalInterface
+  public interface Work {
+    void run(SparkSession spark) throws Exception;
+  }
+
+  /**
+   * How every writing job runs: takes the lease on {@code leasePath} (see {@link #claim}), creates
+   * the job's lake session ({@code runnel-<job>}), runs {@code work} in it, stops the session and
+   * hands the lease back; fails when the lease was lost meanwhile (the queries were stopped).
+   */
+  public static void runClaimed(
+      S3Settings s3, String leasePath, String job, Duration ttl, Work work) throws Exception {
+    try (TableWriter writer = claim(s3, leasePath, job, ttl)) {
+      SparkSession spark = LakeSession.create("runnel-" + job, s3);
+      writer.watch(spark);
+      try {
+        work.run(spark);
+      } finally {
+        spark.stop();
+      }
+      if (writer.isLost()) {
+        throw new IllegalStateException("stopped: the writer lease on " + leasePath + " was lost");
+      }
+    }
+  }
+
   /** The session whose queries to stop if the lease is lost or the process is asked to stop. */
   public void watch(SparkSession session) {
     spark.set(session);

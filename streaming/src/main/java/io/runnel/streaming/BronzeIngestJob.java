@@ -4,7 +4,6 @@ import io.delta.tables.DeltaTable;
 import io.runnel.common.Env;
 import io.runnel.common.Exits;
 import io.runnel.common.Preflight;
-import io.runnel.spark.LakeSession;
 import io.runnel.spark.MetricsListener;
 import io.runnel.spark.TableWriter;
 import java.time.Duration;
@@ -65,19 +64,12 @@ public final class BronzeIngestJob {
       Duration wait = settings.preflightTimeout();
       Preflight.kafka(settings.kafkaBootstrap(), BronzeSettings.BOOTSTRAP, settings.topics(), wait);
       Preflight.s3Bucket(settings.s3(), wait);
-      try (TableWriter table =
-          TableWriter.claim(settings.s3(), settings.tablePath(), NAME, settings.leaseTtl())) {
-        SparkSession spark = LakeSession.create("runnel-" + NAME, settings.s3());
-        table.watch(spark);
-        try {
-          new BronzeIngestJob(spark, settings).run();
-        } finally {
-          spark.stop();
-        }
-        if (table.isLost()) {
-          throw new IllegalStateException("stopped: the table's writer lease was lost");
-        }
-      }
+      TableWriter.runClaimed(
+          settings.s3(),
+          settings.tablePath(),
+          NAME,
+          settings.leaseTtl(),
+          spark -> new BronzeIngestJob(spark, settings).run());
       return Exits.OK;
     }
   }

@@ -9,7 +9,6 @@ import io.runnel.common.Exits;
 import io.runnel.common.Failpoint;
 import io.runnel.common.Preflight;
 import io.runnel.common.ServiceUnavailableException;
-import io.runnel.spark.LakeSession;
 import io.runnel.spark.MetricsListener;
 import io.runnel.spark.TableWriter;
 import java.sql.Timestamp;
@@ -86,19 +85,12 @@ public final class SilverJob {
       // One lease for the job's four tables, in their parent folder (SilverJob is their only
       // writer). Not inside a table's folder: Delta takes a non-empty folder for an existing table
       // and CREATE TABLE IF NOT EXISTS would silently do nothing.
-      try (TableWriter table =
-          TableWriter.claim(settings.s3(), settings.silverRoot(), NAME, settings.leaseTtl())) {
-        SparkSession spark = LakeSession.create("runnel-" + NAME, settings.s3());
-        table.watch(spark);
-        try {
-          new SilverJob(spark, settings).run();
-        } finally {
-          spark.stop();
-        }
-        if (table.isLost()) {
-          throw new IllegalStateException("stopped: the table's writer lease was lost");
-        }
-      }
+      TableWriter.runClaimed(
+          settings.s3(),
+          settings.silverRoot(),
+          NAME,
+          settings.leaseTtl(),
+          spark -> new SilverJob(spark, settings).run());
       return Exits.OK;
     }
   }

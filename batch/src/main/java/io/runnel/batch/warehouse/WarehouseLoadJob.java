@@ -8,7 +8,6 @@ import io.runnel.common.Env;
 import io.runnel.common.Exits;
 import io.runnel.common.Preflight;
 import io.runnel.common.ServiceUnavailableException;
-import io.runnel.spark.LakeSession;
 import io.runnel.spark.MetricsListener;
 import io.runnel.spark.TableWriter;
 import java.sql.SQLException;
@@ -86,19 +85,12 @@ public final class WarehouseLoadJob {
           settings.preflightTimeout());
       // One loader per set of checkpoints: two would race on the checkpoint files (the load log
       // alone would keep PostgreSQL right, but not Spark's offsets).
-      try (TableWriter lease =
-          TableWriter.claim(settings.s3(), settings.checkpointPath(), NAME, settings.leaseTtl())) {
-        SparkSession spark = LakeSession.create("runnel-load", settings.s3());
-        lease.watch(spark);
-        try {
-          new WarehouseLoadJob(spark, settings).run();
-        } finally {
-          spark.stop();
-        }
-        if (lease.isLost()) {
-          throw new IllegalStateException("stopped: the checkpoints' writer lease was lost");
-        }
-      }
+      TableWriter.runClaimed(
+          settings.s3(),
+          settings.checkpointPath(),
+          NAME,
+          settings.leaseTtl(),
+          spark -> new WarehouseLoadJob(spark, settings).run());
       return Exits.OK;
     }
   }
