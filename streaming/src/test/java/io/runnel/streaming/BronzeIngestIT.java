@@ -9,7 +9,7 @@ import io.runnel.common.S3Settings;
 import io.runnel.common.WriterLease;
 import io.runnel.common.testing.ServiceEnv;
 import io.runnel.common.testing.SparkSubmit;
-import io.runnel.spark.LakeSession;
+import io.runnel.spark.testing.TestLakeSession;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,11 +58,7 @@ class BronzeIngestIT {
   static void readerSession() {
     env = ServiceEnv.get();
     s3 = S3Settings.fromEnv(env);
-    System.setProperty("spark.master", "local[1]");
-    System.setProperty("spark.ui.enabled", "false");
-    System.setProperty("spark.driver.host", "127.0.0.1");
-    System.setProperty("spark.databricks.delta.snapshotPartitions", "1");
-    reader = LakeSession.create("bronze-it-reader", s3);
+    reader = TestLakeSession.create("bronze-it-reader", s3);
   }
 
   @AfterAll

@@ -10,7 +10,7 @@ import io.runnel.common.PostgresSettings;
 import io.runnel.common.S3Settings;
 import io.runnel.common.testing.ServiceEnv;
 import io.runnel.common.testing.SparkSubmit;
-import io.runnel.spark.LakeSession;
+import io.runnel.spark.testing.TestLakeSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -59,12 +59,7 @@ class WarehouseLoadIT {
     admin =
         PostgresSettings.fromEnv(
             env, "RUNNEL_PG_ADMIN_USER", "runnel_admin", "RUNNEL_PG_ADMIN_PASSWORD");
-    System.setProperty("spark.master", "local[1]");
-    System.setProperty("spark.ui.enabled", "false");
-    System.setProperty("spark.driver.host", "127.0.0.1");
-    System.setProperty("spark.sql.shuffle.partitions", "1");
-    System.setProperty("spark.databricks.delta.snapshotPartitions", "1");
-    spark = LakeSession.create("load-it-writer", s3);
+    spark = TestLakeSession.create("load-it-writer", s3);
   }
 
   @AfterAll
