@@ -1,0 +1,55 @@
+-- Every layer against the one before it, in one federated query: each Bronze record of the
+-- events topic is the Silver winner of its event, quarantined, or a duplicate of a Silver event
+-- (so "unaccounted" must be 0); the warehouse holds exactly Silver; the marts count it once.
+-- ./runnel sql -f trino/queries/reconciliation.sql
+WITH bronze AS (
+    SELECT b.topic, b.kafka_partition, b.kafka_offset,
+           lower(json_extract_scalar(b.value, '$.event_id')) AS event_id
+    FROM lake.bronze.events AS b
+    WHERE b.topic = 'events'
+),
+classified AS (
+    SELECT
+        CASE
+            WHEN s.event_id IS NOT NULL THEN 'silver'
+            WHEN q.source_offset IS NOT NULL THEN 'quarantined'
+            WHEN d.event_id IS NOT NULL THEN 'duplicate'
+            ELSE 'unaccounted'
+        END AS fate
+    FROM bronze AS b
+    LEFT JOIN lake.silver.events AS s
+        ON s.source_topic = b.topic AND s.source_partition = b.kafka_partition
+        AND s.source_offset = b.kafka_offset
+    LEFT JOIN lake.silver.events_quarantine AS q
+        ON q.source_topic = b.topic AND q.source_partition = b.kafka_partition
+        AND q.source_offset = b.kafka_offset
+    LEFT JOIN (SELECT DISTINCT lower(event_id) AS event_id FROM lake.silver.events) AS d
+        ON d.event_id = b.event_id
+),
+fates AS (
+    SELECT
+        count(*) AS bronze,
+        count_if(fate = 'silver') AS silver_winners,
+        count_if(fate = 'quarantined') AS quarantined,
+        count_if(fate = 'duplicate') AS duplicates,
+        count_if(fate = 'unaccounted') AS unaccounted
+    FROM classified
+),
+layers AS (
+    SELECT
+        f.*,
+        (SELECT count(*) FROM lake.silver.events) AS silver,
+        (SELECT count(*) FROM warehouse.silver.events) AS warehouse,
+        (SELECT sum(event_count) FROM warehouse.marts.fct_events) AS marts
+    FROM fates AS f
+)
+SELECT layer, row_count, expected, row_count = expected AS agrees
+FROM layers
+CROSS JOIN UNNEST(
+    ARRAY['1 bronze (events topic)', '2 silver winners', '3 quarantined', '4 duplicates collapsed',
+          '5 unaccounted', '6 silver.events', '7 warehouse silver.events', '8 marts fct_events'],
+    ARRAY[bronze, silver_winners, quarantined, duplicates, unaccounted, silver, warehouse, marts],
+    ARRAY[silver_winners + quarantined + duplicates, silver, quarantined, duplicates, 0, silver,
+          silver, silver]
+) AS t (layer, row_count, expected)
+ORDER BY layer;
