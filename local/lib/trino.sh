@@ -126,7 +126,7 @@ trino_ready() {
     sleep 0.2
     waited=$((waited + 1))
   done
-  ok "Trino ready on $RUNNEL_TRINO_URL, catalogs lake and warehouse (pid $(service_pid trino))"
+  ok "Trino ready on $RUNNEL_TRINO_URL, catalogs lake, warehouse and stream (pid $(service_pid trino))"
 }
 
 # trino_cli USER PASSWORD ARGS...: Trino's CLI on the local server, its certificate checked.

@@ -24,6 +24,11 @@ import java.util.List;
 import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -150,6 +155,7 @@ class TrinoIT {
     assertThat(byLayer.get("quarantined")).isPositive();
     assertThat(byLayer.get("duplicates collapsed")).isPositive();
 
+    assertThat(byLayer.get("kafka (events topic)")).isEqualTo(kafkaEndOffsets("events"));
     Map<String, String> lake = lakeTables();
     Dataset<Row> bronze = spark.read().format("delta").load(lake.get("bronze.events"));
     assertThat(byLayer.get("bronze (events topic)"))
@@ -268,6 +274,27 @@ class TrinoIT {
               }
             })
         .isInstanceOf(SQLException.class);
+  }
+
+  /** Records Kafka has taken on a topic: the sum of its partitions' end offsets. */
+  private static long kafkaEndOffsets(String topic) throws Exception {
+    try (Admin kafka =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                env.required("RUNNEL_KAFKA_BOOTSTRAP")))) {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      kafka
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get()
+          .get(topic)
+          .partitions()
+          .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+      return kafka.listOffsets(latest).all().get().values().stream()
+          .mapToLong(ListOffsetsResultInfo::offset)
+          .sum();
+    }
   }
 
   private static Connection postgres() throws SQLException {
