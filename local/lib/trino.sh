@@ -15,9 +15,12 @@ TRINO_PLUGINS=(delta-lake postgresql geospatial kafka password-authenticators)
 # Sets TRINO_JAVA to a java of version 24 or newer.
 trino_find_java() {
   local candidates=() home major
-  [[ -n ${RUNNEL_TRINO_JAVA_HOME:-} ]] && candidates+=("$RUNNEL_TRINO_JAVA_HOME")
-  [[ -n ${JAVA_HOME:-} ]] && candidates+=("$JAVA_HOME")
-  candidates+=(/usr/lib/jvm/* /opt/java/* /usr/local/java/*)
+  if [[ -n ${RUNNEL_TRINO_JAVA_HOME:-} ]]; then
+    candidates=("$RUNNEL_TRINO_JAVA_HOME")
+  else
+    [[ -n ${JAVA_HOME:-} ]] && candidates+=("$JAVA_HOME")
+    candidates+=(/usr/lib/jvm/* /opt/java/* /usr/local/java/*)
+  fi
   for home in "${candidates[@]}"; do
     [[ -x $home/bin/java ]] || continue
     major=$(java_major "$home/bin/java")

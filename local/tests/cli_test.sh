@@ -60,7 +60,18 @@ expect_failure "transform without PostgreSQL" "PostgreSQL is not running on 127.
 expect_failure "docs port taken" "port $port (RUNNEL_DOCS_PORT) is already in use by python3" \
   env RUNNEL_RUN_DIR="$tmp/run-docs" RUNNEL_DOCS_PORT="$port" RUNNEL_PG_HOST=db.example.internal ./runnel docs
 
-# 4. An unknown command says so.
+# 4. Trino: its port taken, its console without the server, a JDK too old for it.
+expect_failure "Trino port taken" "port $port (RUNNEL_TRINO_PORT) is already in use by python3" \
+  env RUNNEL_RUN_DIR="$tmp/run-trino" RUNNEL_TRINO_PORT="$port" RUNNEL_PG_PORT="$(free_port)" \
+  RUNNEL_KAFKA_PORT="$(free_port)" RUNNEL_KAFKA_CONTROLLER_PORT="$(free_port)" \
+  RUNNEL_S3_PORT="$(free_port)" RUNNEL_S3_CONSOLE_PORT="$(free_port)" ./runnel up
+expect_failure "sql without Trino" "Trino is not running: start it with ./runnel up" \
+  env RUNNEL_RUN_DIR="$tmp/run-sql" RUNNEL_TRINO_PORT="$(free_port)" ./runnel sql --execute "SELECT 1"
+expect_failure "Trino on Java 17" "is not a JDK 24 or newer: Trino 476 needs one" \
+  env RUNNEL_RUN_DIR="$tmp/run-sql" RUNNEL_TRINO_JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")" \
+  ./runnel sql --execute "SELECT 1"
+
+# 5. An unknown command says so.
 expect_failure "unknown command" "unknown command 'frobnicate'" ./runnel frobnicate
 
 if ((failures > 0)); then
