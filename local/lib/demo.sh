@@ -1,0 +1,302 @@
+# shellcheck shell=bash
+# ./runnel demo: the whole pipeline live. The producer sends events at a rate, Bronze streams them
+# continuously, and Silver -> load -> dbt run every RUNNEL_SCHEDULE_SECONDS (like the Airflow DAG
+# in orchestration/) or, with --continuous, Silver and the load stream too and dbt runs in a loop.
+# When the producer is done (or on Ctrl-C) the jobs drain and stop, a last cycle runs, and the
+# report reconciles every layer through Trino and gives the freshness of each.
+# Sourced by ./runnel after the other libraries.
+
+demo_usage() {
+  cat <<EOF
+Usage: ./runnel demo [--events N | --duration TIME] [--rate PER_SECOND] [--every SECONDS | --continuous]
+
+  --events N        events to send (default RUNNEL_DEMO_EVENTS, or 100000)
+  --duration TIME   send for this long instead (90s, 5m, 1h)
+  --rate N          events per second, 0 for as fast as Kafka takes them (default RUNNEL_DEMO_RATE, or 5000)
+  --every SECONDS   run Silver -> load -> dbt every SECONDS (default RUNNEL_SCHEDULE_SECONDS, or 60)
+  --continuous      Silver and the load stream continuously; dbt runs incrementally every SECONDS
+EOF
+}
+
+DEMO_JOBS=(demo-producer demo-bronze demo-silver demo-load)
+
+# demo_job NAME CLASS JAR ARGS...: a Spark job in the background, in its own session (Ctrl-C
+# here does not reach it; the demo stops it), its scratch space in the run folder.
+demo_job() {
+  local name=$1 class=$2 jar=$3
+  shift 3
+  JAVA_HOME=$JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 \
+    start_process "demo-$name" "$PIPELINE_LOGS/$name.log" "$RUNNEL_SPARK_SUBMIT" \
+    --conf "spark.local.dir=$RUNNEL_RUN_DIR/spark-local" --class "$class" "$jar" "$@"
+}
+
+demo_stop_jobs() {
+  local name
+  for name in "${DEMO_JOBS[@]}"; do
+    stop_service "$name" >/dev/null
+  done
+}
+
+# The producer's last progress line, e.g. "sent 45,000 (5,001/s) acked 45,000 errors 0".
+demo_produced() {
+  local line
+  line=$(grep -E '(sent [0-9,]+ .*acked|^  acked)' "$PIPELINE_LOGS/producer.log" 2>/dev/null | tail -n 1) || true
+  sed -nE 's/.*(sent [0-9,]+ \([0-9,]+\/s\)).*/\1/p; s/^  acked +([0-9,]+).*/acked \1/p' <<<"$line"
+}
+
+# Bronze's Kafka lag after its newest batch, or nothing before its first one.
+demo_bronze_lag() {
+  { grep -oE 'Kafka lag [0-9,]+' "$PIPELINE_LOGS/bronze.log" 2>/dev/null || true; } | tail -n 1 | tr -dc '0-9'
+}
+
+demo_progress() {
+  local next=$1 produced lag events
+  produced=$(demo_produced)
+  lag=$(demo_bronze_lag)
+  events=$(pipeline_query "select count(*) from silver.events" 2>/dev/null || echo '?')
+  printf '%s\n' "${_dim}$(date +%H:%M:%S)${_off} produced: ${produced:-starting}  ·  Bronze lag: ${lag:-first batch pending}  ·  PostgreSQL silver.events: $events  ·  $next"
+}
+
+# demo_dbt: an incremental dbt build; its start and end (epoch seconds) go to DEMO_DBT_RUNS for
+# the marts' freshness.
+demo_dbt() {
+  local started finished
+  started=$(date +%s.%N)
+  (cd "$DBT_PROJECT_DIR" && setsid -w "$DBT_VENV/bin/dbt" build) >>"$PIPELINE_LOGS/dbt-build.log" 2>&1 ||
+    die "dbt build failed (log: $PIPELINE_LOGS/dbt-build.log)"
+  finished=$(date +%s.%N)
+  DEMO_DBT_RUNS+=("$started $finished")
+  grep -E "Done\. PASS" "$PIPELINE_LOGS/dbt-build.log" | tail -n 1 | sed 's/^.*Done\./  dbt build:/' || true
+}
+
+# demo_stage NAME CLASS JAR: a job with --available-now in a session of its own, so that Ctrl-C
+# asks the demo to drain instead of killing the job mid-batch; its summary line is shown.
+demo_stage() {
+  local name=$1 class=$2 jar=$3
+  JAVA_HOME=$JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 setsid -w \
+    "$RUNNEL_SPARK_SUBMIT" --class "$class" "$jar" --available-now >"$PIPELINE_LOGS/$name.log" 2>&1 ||
+    die "$name failed (log: $PIPELINE_LOGS/$name.log)"
+  grep -E "^(bronze|silver|load)[:]" "$PIPELINE_LOGS/$name.log" | sed 's/^/  /' || true
+}
+
+# One scheduled cycle: Silver and the load (available now), then dbt.
+demo_cycle() {
+  local n=$1
+  info "cycle $n: Silver, load, dbt build"
+  demo_stage "silver-$n" io.runnel.batch.silver.SilverJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar"
+  demo_stage "load-$n" io.runnel.batch.warehouse.WarehouseLoadJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar"
+  demo_dbt
+}
+
+# The federated reconciliation (trino/queries/reconciliation.sql) as "layer count" lines; all
+# zeros before the jobs have created the tables.
+demo_layers() {
+  local out
+  if out=$(trino_cli "$RUNNEL_TRINO_BI_USER" "$RUNNEL_TRINO_BI_PASSWORD" --output-format TSV \
+    -f "$RUNNEL_ROOT/trino/queries/reconciliation.sql" </dev/null 2>"$PIPELINE_LOGS/trino-reconcile.err"); then
+    awk -F'\t' '{print substr($1, 3) "\t" $2 "\t" $3 "\t" $4}' <<<"$out"
+  else
+    return 1
+  fi
+}
+
+# demo_layer LINES NAME FIELD: one figure of demo_layers' output (FIELD 2: rows, 4: agrees).
+demo_layer() {
+  awk -F'\t' -v name="$2" -v f="$3" '$1 == name {print $f}' <<<"$1"
+}
+
+demo_report() {
+  local before=$1 after=$2 started=$3 rc=0
+  local acked name b a gaps=()
+  acked=$(sed -nE 's/^  acked +([0-9,]+).*/\1/p' "$PIPELINE_LOGS/producer.log" | tr -d , | tail -n 1)
+  printf '\n%s\n' "${_bold}Reconciliation${_off} (through Trino: Kafka, the lake, PostgreSQL, the marts)"
+  printf '  %-28s %12s %14s  %s\n' "" "this run" "all time" "agrees"
+  printf '  %-28s %12s\n' "produced (acked by Kafka)" "${acked:-0}"
+  for name in "kafka (events topic)" "bronze (events topic)" "silver winners" "quarantined" \
+    "duplicates collapsed" "unaccounted" "warehouse silver.events" "marts fct_events"; do
+    a=$(demo_layer "$after" "$name" 2)
+    b=$(demo_layer "$before" "$name" 2)
+    printf '  %-28s %12s %14s  %s\n' "$name" "$((a - ${b:-0}))" "$a" "$(demo_layer "$after" "$name" 4)"
+    [[ $(demo_layer "$after" "$name" 4) == true ]] || gaps+=("$name: $(demo_layer "$after" "$name" 2) rows, expected $(demo_layer "$after" "$name" 3)")
+  done
+  b=$(demo_layer "$before" "kafka (events topic)" 2)
+  local kafka_delta=$(($(demo_layer "$after" "kafka (events topic)" 2) - ${b:-0}))
+  [[ ${acked:-0} == "$kafka_delta" ]] || gaps+=("the producer had $acked records acked, the events topic grew by $kafka_delta")
+  local reasons
+  reasons=$(trino_cli "$RUNNEL_TRINO_BI_USER" "$RUNNEL_TRINO_BI_PASSWORD" --output-format TSV --execute \
+    "SELECT r, count(*) FROM lake.silver.events_quarantine CROSS JOIN UNNEST(error_reasons) AS t (r) WHERE silver_at >= from_unixtime($started) GROUP BY r ORDER BY 2 DESC, 1" </dev/null |
+    awk -F'\t' 'NR <= 8 {printf "%s%s %s", sep, $1, $2; sep=", "} NR > 8 {more++} END {if (more) printf ", and %d more reasons", more}')
+  printf '  %-28s %s\n' "quarantined, by reason" "${reasons:-none} (this run)"
+  if ((${#gaps[@]} == 0)); then
+    ok "every layer agrees: ${acked:-0} records produced in this run, none lost, none counted twice"
+  else
+    for b in "${gaps[@]}"; do printf '%s\n' "${_red}✘ $b${_off}" >&2; done
+    rc=1
+  fi
+  demo_freshness "$started"
+  return $rc
+}
+
+# Freshness of this run's on-time events: event time to Bronze (its batch's time), Silver, the
+# warehouse (its load), and the marts (the end of the first dbt build that started after the load).
+demo_freshness() {
+  local started=$1 runs='' run
+  for run in "${DEMO_DBT_RUNS[@]}"; do
+    runs+="${runs:+, }(from_unixtime(${run% *}), from_unixtime(${run#* }))"
+  done
+  [[ -n $runs ]] || runs="(from_unixtime(0), from_unixtime(0))"
+  local sql="
+WITH runs (started, finished) AS (VALUES $runs),
+lake AS (
+    SELECT ts, ingested_at, silver_at FROM lake.silver.events
+    WHERE ingested_at >= from_unixtime($started) AND NOT is_late
+),
+warehouse AS (
+    SELECT e.ts, e.loaded_at,
+        (SELECT min(r.finished) FROM runs AS r WHERE r.started >= e.loaded_at) AS in_marts
+    FROM warehouse.silver.events AS e
+    WHERE e.ingested_at >= from_unixtime($started) AND NOT e.is_late
+),
+lags (layer, ord, ms) AS (
+    SELECT 'Bronze', 1, to_milliseconds(ingested_at - ts) FROM lake
+    UNION ALL SELECT 'Silver', 2, to_milliseconds(silver_at - ts) FROM lake
+    UNION ALL SELECT 'PostgreSQL', 3, to_milliseconds(loaded_at - ts) FROM warehouse
+    UNION ALL SELECT 'marts', 4, to_milliseconds(in_marts - ts) FROM warehouse WHERE in_marts IS NOT NULL
+)
+SELECT layer, count(*), round(approx_percentile(ms, 0.5) / 1000e0, 1), round(approx_percentile(ms, 0.95) / 1000e0, 1)
+FROM lags GROUP BY layer, ord ORDER BY ord"
+  local out
+  out=$(trino_cli "$RUNNEL_TRINO_BI_USER" "$RUNNEL_TRINO_BI_PASSWORD" --output-format TSV --execute "$sql" </dev/null) || {
+    printf '%s\n' "${_red}✘ the freshness query failed${_off}" >&2
+    return 1
+  }
+  printf '\n%s\n' "${_bold}Freshness${_off} (event time to visible in each layer, this run's on-time events)"
+  awk -F'\t' '{printf "  %-12s p50 %7.1f s   p95 %7.1f s   (%s events)\n", $1, $3, $4, $2}' <<<"$out"
+}
+
+cmd_demo() {
+  local events=${RUNNEL_DEMO_EVENTS:-100000} duration='' rate=${RUNNEL_DEMO_RATE:-5000}
+  local every=${RUNNEL_SCHEDULE_SECONDS:-60} continuous=false
+  while (($#)); do
+    case $1 in
+      --events) events=${2:?--events needs a number} && duration='' && shift 2 ;;
+      --duration) duration=${2:?--duration needs a time} && shift 2 ;;
+      --rate) rate=${2:?--rate needs a number} && shift 2 ;;
+      --every) every=${2:?--every needs seconds} && shift 2 ;;
+      --continuous) continuous=true && shift ;;
+      -h | --help) demo_usage && return 0 ;;
+      *) demo_usage >&2 && die "unknown demo option '$1'" ;;
+    esac
+  done
+  [[ $events =~ ^[1-9][0-9]*$ ]] || die "--events (RUNNEL_DEMO_EVENTS) must be a positive number, got '$events'"
+  [[ $rate =~ ^[0-9]+$ ]] || die "--rate (RUNNEL_DEMO_RATE) must be a number of events per second, got '$rate'"
+  [[ $every =~ ^[0-9]+$ ]] && ((every >= 10)) || die "--every (RUNNEL_SCHEDULE_SECONDS) must be at least 10 seconds, got '$every'"
+
+  local t0
+  t0=$(date +%s)
+  cmd_up
+  cmd_build
+  ensure_topics
+  dbt_install
+  dbt_env
+  PIPELINE_LOGS=$LOG_DIR/demo-$(date +%Y%m%d-%H%M%S)
+  mkdir -p "$PIPELINE_LOGS" "$RUNNEL_RUN_DIR/spark-local"
+  local name
+  for name in "${DEMO_JOBS[@]}"; do
+    ! service_pid "$name" >/dev/null || die "a demo is already running ($name, pid $(service_pid "$name")): stop it first (Ctrl-C in its terminal)"
+  done
+  trino_register_tables >/dev/null
+  local before after started
+  before=$(demo_layers) || before=''
+  started=$(date +%s)
+  DEMO_DBT_RUNS=()
+
+  local produce=(--progress-seconds 2 --bad all=0.002)
+  if [[ -n $duration ]]; then produce+=(--duration "$duration"); else produce+=(--count "$events"); fi
+  ((rate == 0)) || produce+=(--rate "$rate")
+  local speed="$rate/s"
+  ((rate > 0)) || speed="full speed"
+  info "the product catalog, then ${duration:-$events events} at $speed (0.2% of each kind of bad record); logs in $PIPELINE_LOGS"
+  "$JAVA" -jar "$RUNNEL_ROOT/producer/target/runnel-producer.jar" products --progress-seconds 0 \
+    >"$PIPELINE_LOGS/products.log" 2>&1 || die "the producer failed (log: $PIPELINE_LOGS/products.log)"
+  trap 'demo_stop_jobs' EXIT
+  local stop_requested=false
+  trap 'stop_requested=true; info "Ctrl-C: stopping the producer, then draining (Ctrl-C again aborts)"; trap "demo_stop_jobs; exit 130" INT' INT
+  start_process demo-producer "$PIPELINE_LOGS/producer.log" "$JAVA" -Drunnel.run.dir="$RUNNEL_RUN_DIR" \
+    -jar "$RUNNEL_ROOT/producer/target/runnel-producer.jar" "${produce[@]}"
+  demo_job bronze io.runnel.streaming.BronzeIngestJob "$RUNNEL_ROOT/streaming/target/runnel-streaming.jar"
+  if $continuous; then
+    demo_job silver io.runnel.batch.silver.SilverJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar"
+    demo_job load io.runnel.batch.warehouse.WarehouseLoadJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar"
+    info "streaming: Bronze, Silver and the load run continuously; dbt every $every s"
+  else
+    info "streaming: Bronze runs continuously; Silver -> load -> dbt every $every s"
+  fi
+  demo_urls
+
+  # Until the producer is done and Bronze has caught up with Kafka: a cycle (or, when
+  # continuous, a dbt run) every $every s, a progress line every 5 s.
+  local cycle=0 next=$((started + every)) now lag quiet=0
+  while true; do
+    now=$(date +%s)
+    if $stop_requested && service_pid demo-producer >/dev/null; then
+      stop_service demo-producer >/dev/null
+    fi
+    if ! service_pid demo-producer >/dev/null; then
+      grep -q '^  acked' "$PIPELINE_LOGS/producer.log" 2>/dev/null ||
+        die "the producer stopped without its summary (log: $PIPELINE_LOGS/producer.log)"
+      lag=$(demo_bronze_lag)
+      # Caught up: a Bronze batch after the producer's end saw no lag (or Ctrl-C was pressed).
+      if $stop_requested || { [[ $lag == 0 ]] && ((quiet++ >= 1)); }; then
+        break
+      fi
+    fi
+    service_pid demo-bronze >/dev/null || die "Bronze stopped unexpectedly (log: $PIPELINE_LOGS/bronze.log)"
+    if ((now >= next)); then
+      cycle=$((cycle + 1))
+      if $continuous; then
+        info "dbt run $cycle"
+        demo_dbt
+      else
+        demo_cycle "$cycle"
+      fi
+      trino_register_tables >/dev/null
+      next=$((next + every))
+      ((next > $(date +%s))) || next=$(($(date +%s) + every))
+    fi
+    demo_progress "next $($continuous && echo 'dbt run' || echo cycle) in $((next - $(date +%s))) s"
+    sleep 5
+  done
+
+  info "draining: the jobs stop, then a last Silver, load and dbt"
+  demo_stop_jobs
+  trap - INT EXIT
+  # Records Bronze had not reached when stopped (after Ctrl-C) are taken now.
+  demo_stage bronze-drain io.runnel.streaming.BronzeIngestJob "$RUNNEL_ROOT/streaming/target/runnel-streaming.jar"
+  demo_cycle last
+  trino_register_tables >/dev/null
+  after=$(demo_layers) || die "the reconciliation query failed (log: $PIPELINE_LOGS/trino-reconcile.err)"
+  local rc=0
+  demo_report "$before" "$after" "$started" || rc=$?
+  printf '\n%s\n' "${_bold}Runnel is up${_off} ($(($(date +%s) - t0)) s; logs in $PIPELINE_LOGS)"
+  demo_urls
+  cat <<EOF
+
+Stream more: ./runnel produce --rate 2000, with ./runnel bronze, ./runnel silver and ./runnel load
+(each runs continuously) and ./runnel transform; or run the demo again. Stop everything with
+./runnel down.
+EOF
+  return $rc
+}
+
+demo_urls() {
+  cat <<EOF
+  Kafka        $RUNNEL_KAFKA_BOOTSTRAP (topics events, products)
+  S3 (MinIO)   $RUNNEL_S3_ENDPOINT   console http://127.0.0.1:$RUNNEL_S3_CONSOLE_PORT (user $RUNNEL_S3_ACCESS_KEY, password in $SECRETS_FILE)
+  Lake         s3a://$RUNNEL_LAKE_BUCKET/bronze/events, s3a://$RUNNEL_LAKE_BUCKET/silver/{events,events_quarantine,products,products_history} (Delta)
+  PostgreSQL   postgresql://127.0.0.1:$RUNNEL_PG_PORT/$RUNNEL_PG_DATABASE: schemas silver (loaded), staging, intermediate, marts (dbt)
+  Trino        $RUNNEL_TRINO_URL (catalogs lake, warehouse, stream): ./runnel sql
+  Spark UI     http://127.0.0.1:4040 (the Bronze job, while it streams)
+  dbt docs     ./runnel docs (http://127.0.0.1:$RUNNEL_DOCS_PORT)
+EOF
+}
