@@ -65,6 +65,16 @@ cmd_transform() {
   ok "dbt build passed: schemas staging, intermediate, marts, snapshots in $RUNNEL_PG_DATABASE"
 }
 
+# ./runnel dbt ARGS...: any dbt command, with the project's profile, as runnel_transformer (the
+# Airflow DAG runs `./runnel dbt test` apart from the build).
+cmd_dbt() {
+  load_env
+  dbt_require_postgres
+  dbt_install
+  dbt_env
+  run_dbt "$@" || die "dbt $* failed (log: $DBT_LOG_PATH/dbt.log)"
+}
+
 # ./runnel docs: generates the docs site (lineage graph, columns, tests) and serves it on loopback.
 cmd_docs() {
   load_env

@@ -74,6 +74,13 @@ expect_failure "Trino on Java 17" "is not a JDK 24 or newer: Trino 476 needs one
 # 5. An unknown command says so.
 expect_failure "unknown command" "unknown command 'frobnicate'" ./runnel frobnicate
 
+# 5. bronze-health without Kafka: the admin tool's one line, naming the variable.
+kafka_port=$(free_port)
+expect_failure "bronze-health without Kafka" \
+  "Kafka at 127.0.0.1:$kafka_port (RUNNEL_KAFKA_BOOTSTRAP) did not answer within 2 s" \
+  env RUNNEL_RUN_DIR="$tmp/run-health" RUNNEL_KAFKA_BOOTSTRAP="127.0.0.1:$kafka_port" \
+  ./runnel bronze-health --timeout-seconds 2
+
 if ((failures > 0)); then
   echo "$failures ./runnel check(s) failed"
   exit 1

@@ -99,7 +99,8 @@ public record S3Settings(
         + "]";
   }
 
-  static String stripSlashes(String path) {
+  /** The path without leading or trailing slashes: what S3 keys and s3a URIs are built from. */
+  public static String stripSlashes(String path) {
     String p = path;
     while (p.startsWith("/")) {
       p = p.substring(1);

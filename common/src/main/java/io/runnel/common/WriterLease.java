@@ -37,9 +37,14 @@ public final class WriterLease implements AutoCloseable {
   private static final int PRECONDITION_FAILED = 412;
 
   /** What the current lease object says, as seen by one HEAD request. */
-  record Observed(String etag, Instant lastModified, Instant serverNow, String holder) {
-    Duration age() {
+  public record Observed(String etag, Instant lastModified, Instant serverNow, String holder) {
+    public Duration age() {
       return Duration.between(lastModified, serverNow);
+    }
+
+    /** Not renewed within the TTL: its holder is dead, and a successor may take it over. */
+    public boolean expired(Duration ttl) {
+      return age().compareTo(ttl) > 0;
     }
   }
 
@@ -65,7 +70,7 @@ public final class WriterLease implements AutoCloseable {
       // Someone renewed it while we watched: a live writer.
       return Step.REFUSE;
     }
-    return now.get().age().compareTo(ttl) > 0 ? Step.TAKE_OVER : Step.WAIT;
+    return now.get().expired(ttl) ? Step.TAKE_OVER : Step.WAIT;
   }
 
   private final S3Client s3;
@@ -219,14 +224,29 @@ public final class WriterLease implements AutoCloseable {
     onLost.run();
   }
 
+  /**
+   * The lease on the table at {@code tablePrefix} as the S3 server sees it now, if there is one:
+   * for tools that watch the writer without taking the lease ({@code ./runnel bronze-health}).
+   */
+  public static Optional<Observed> inspect(S3Client s3, String bucket, String tablePrefix) {
+    return observe(s3, bucket, S3Settings.stripSlashes(tablePrefix) + "/" + OBJECT_NAME);
+  }
+
+  /**
+   * The S3 server's clock at the time of a response (its {@code Date} header); the local clock only
+   * if a server sends none. Ages measured against it ignore clock skew between machines.
+   */
+  public static Instant serverNow(HeadObjectResponse head) {
+    return head.sdkHttpResponse()
+        .firstMatchingHeader("Date")
+        .map(d -> ZonedDateTime.parse(d, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant())
+        .orElseGet(Instant::now);
+  }
+
   private static Optional<Observed> observe(S3Client s3, String bucket, String key) {
     try {
       HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(key));
-      Instant serverNow =
-          head.sdkHttpResponse()
-              .firstMatchingHeader("Date")
-              .map(d -> ZonedDateTime.parse(d, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant())
-              .orElseGet(Instant::now);
+      Instant serverNow = serverNow(head);
       String holder;
       try {
         holder =

@@ -14,7 +14,12 @@ import picocli.CommandLine.Command;
     name = "runnel-admin",
     mixinStandardHelpOptions = true,
     description = "Prepares and checks the services Runnel uses.",
-    subcommands = {KafkaReadyCommand.class, S3InitCommand.class, PostgresInitCommand.class})
+    subcommands = {
+      KafkaReadyCommand.class,
+      S3InitCommand.class,
+      PostgresInitCommand.class,
+      BronzeHealthCommand.class
+    })
 public final class RunnelAdmin {
   private RunnelAdmin() {}
 

@@ -1,5 +1,6 @@
 package io.runnel.streaming;
 
+import io.runnel.common.BronzeLocation;
 import io.runnel.common.Env;
 import io.runnel.common.S3Settings;
 import io.runnel.common.SettingsException;
@@ -31,37 +32,34 @@ public record BronzeSettings(
     Duration preflightTimeout,
     Duration compactionInterval) {
 
-  static final String BOOTSTRAP = "RUNNEL_KAFKA_BOOTSTRAP";
-  static final String TOPICS = "RUNNEL_BRONZE_TOPICS";
-  static final String TABLE = "RUNNEL_BRONZE_TABLE";
-  static final String CHECKPOINT = "RUNNEL_BRONZE_CHECKPOINT";
+  static final String BOOTSTRAP = BronzeLocation.BOOTSTRAP;
   static final String METRICS = "RUNNEL_BRONZE_METRICS_TABLE";
   static final String STARTING_OFFSETS = "RUNNEL_BRONZE_STARTING_OFFSETS";
   static final String MAX_OFFSETS = "RUNNEL_BRONZE_MAX_OFFSETS_PER_TRIGGER";
   static final String TRIGGER_SECONDS = "RUNNEL_BRONZE_TRIGGER_SECONDS";
-  static final String LEASE_SECONDS = "RUNNEL_WRITER_LEASE_SECONDS";
   static final String PREFLIGHT_SECONDS = "RUNNEL_PREFLIGHT_SECONDS";
   static final String COMPACT_MINUTES = "RUNNEL_BRONZE_COMPACT_MINUTES";
 
   public static BronzeSettings fromEnv(Env env, boolean availableNow) {
-    List<String> topics = env.topics(TOPICS, "events,products");
+    // Topics, table, checkpoint and lease as ./runnel bronze-health reads them too.
+    BronzeLocation where = BronzeLocation.fromEnv(env);
     String starting = env.string(STARTING_OFFSETS, "earliest");
     if (!starting.equals("earliest") && !starting.equals("latest")) {
       throw new SettingsException(
           STARTING_OFFSETS + " must be earliest or latest, got '" + starting + "'");
     }
     return new BronzeSettings(
-        env.hostPorts(BOOTSTRAP, "127.0.0.1:19092"),
-        topics,
-        S3Settings.fromEnv(env),
-        env.lakePath(TABLE, "bronze/events"),
-        env.lakePath(CHECKPOINT, "_checkpoints/bronze/events"),
+        where.kafkaBootstrap(),
+        where.topics(),
+        where.s3(),
+        where.tablePath(),
+        where.checkpointPath(),
         env.lakePath(METRICS, "_runnel/metrics/bronze_ingest"),
         starting,
         env.integer(MAX_OFFSETS, 2_000_000, 0, Integer.MAX_VALUE),
         Duration.ofMillis(Math.round(env.decimal(TRIGGER_SECONDS, 2.0, 0, 3_600) * 1_000)),
         availableNow,
-        Duration.ofSeconds(env.integer(LEASE_SECONDS, 30, 3, 3_600)),
+        where.leaseTtl(),
         Duration.ofSeconds(env.integer(PREFLIGHT_SECONDS, 20, 1, 600)),
         Duration.ofMinutes(env.integer(COMPACT_MINUTES, 10, 1, 24 * 60)));
   }

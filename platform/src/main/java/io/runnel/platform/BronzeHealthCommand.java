@@ -1,0 +1,179 @@
+package io.runnel.platform;
+
+import io.runnel.common.BronzeLocation;
+import io.runnel.common.Env;
+import io.runnel.common.Exits;
+import io.runnel.common.KafkaOffsets;
+import io.runnel.common.Preflight;
+import io.runnel.common.Readiness;
+import io.runnel.common.S3Settings;
+import io.runnel.common.ServiceUnavailableException;
+import io.runnel.common.SettingsException;
+import io.runnel.common.WriterLease;
+import io.runnel.platform.BronzeHealth.Commit;
+import io.runnel.platform.BronzeHealth.Lease;
+import io.runnel.platform.BronzeHealth.Observation;
+import io.runnel.platform.BronzeHealth.Verdict;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+@Command(
+    name = "bronze-health",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Exits 0 when Bronze has ingested what Kafka holds, or its writer is alive and committing;"
+          + " otherwise 1, with one line saying what to do. Reads only.",
+      "Settings: RUNNEL_BRONZE_TOPICS, RUNNEL_BRONZE_TABLE, RUNNEL_BRONZE_CHECKPOINT,"
+          + " RUNNEL_WRITER_LEASE_SECONDS, RUNNEL_KAFKA_BOOTSTRAP, RUNNEL_S3_*, as the Bronze job"
+          + " reads them."
+    })
+final class BronzeHealthCommand implements Callable<Integer> {
+  @Option(
+      names = "--max-lag",
+      defaultValue = "0",
+      description = "Healthy when at most this many Kafka records are not in Bronze (default: 0).")
+  long maxLag;
+
+  @Option(
+      names = "--max-stall-seconds",
+      defaultValue = "120",
+      description =
+          "Also healthy when the writer is alive and committed a batch within this (default: 120).")
+  int maxStallSeconds;
+
+  @Option(
+      names = "--timeout-seconds",
+      defaultValue = "20",
+      description = "Give up on Kafka or S3 after this (default: 20).")
+  int timeoutSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    if (maxLag < 0 || maxStallSeconds < 1 || timeoutSeconds < 1) {
+      throw new SettingsException(
+          "--max-lag must be 0 or more, --max-stall-seconds and --timeout-seconds 1 or more");
+    }
+    BronzeLocation bronze = BronzeLocation.fromEnv(Env.system());
+    Duration timeout = Duration.ofSeconds(timeoutSeconds);
+    // Unreachable services and missing topics end here, with the same lines as the Bronze job's.
+    Preflight.kafka(bronze.kafkaBootstrap(), BronzeLocation.BOOTSTRAP, bronze.topics(), timeout);
+    Preflight.s3Bucket(bronze.s3(), timeout);
+    Verdict verdict =
+        BronzeHealth.judge(observe(bronze, timeout), maxLag, Duration.ofSeconds(maxStallSeconds));
+    (verdict.healthy() ? System.out : System.err).println(verdict.line());
+    return verdict.healthy() ? Exits.OK : Exits.FAILED;
+  }
+
+  /** Reads the checkpoint, the lease and Kafka's offsets: everything {@link BronzeHealth} needs. */
+  static Observation observe(BronzeLocation bronze, Duration timeout) throws Exception {
+    S3Settings s3 = bronze.s3();
+    String checkpoint = S3Settings.stripSlashes(bronze.checkpointPath());
+    try (S3Client client = s3.newClient()) {
+      return observe(bronze, client, checkpoint, timeout);
+    } catch (SdkClientException e) {
+      // It answered the preflight a moment ago: gone since, or too slow.
+      throw new ServiceUnavailableException(
+          "S3 at "
+              + s3.endpoint()
+              + " ("
+              + S3Settings.ENDPOINT
+              + ") failed while reading the Bronze checkpoint: "
+              + Readiness.rootMessage(e));
+    }
+  }
+
+  private static Observation observe(
+      BronzeLocation bronze, S3Client client, String checkpoint, Duration timeout)
+      throws Exception {
+    S3Settings s3 = bronze.s3();
+    List<String> keys =
+        client
+            .listObjectsV2Paginator(b -> b.bucket(s3.bucket()).prefix(checkpoint + "/"))
+            .contents()
+            .stream()
+            .map(S3Object::key)
+            .toList();
+    OptionalLong batch = BronzeCheckpoint.newestCommittedBatch(checkpoint, keys);
+    Map<TopicPartition, Long> committed = Map.of();
+    Optional<Commit> commit = Optional.empty();
+    if (batch.isPresent()) {
+      long n = batch.getAsLong();
+      String offsets = checkpoint + "/offsets/" + n;
+      try {
+        committed =
+            BronzeCheckpoint.kafkaOffsets(
+                client
+                    .getObjectAsBytes(b -> b.bucket(s3.bucket()).key(offsets))
+                    .asString(StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException(
+            "s3://"
+                + s3.bucket()
+                + "/"
+                + offsets
+                + " is not a Bronze checkpoint entry: "
+                + e.getMessage(),
+            e);
+      }
+      HeadObjectResponse head =
+          client.headObject(b -> b.bucket(s3.bucket()).key(checkpoint + "/commits/" + n));
+      commit =
+          Optional.of(
+              new Commit(n, Duration.between(head.lastModified(), WriterLease.serverNow(head))));
+    }
+    Optional<Lease> lease =
+        WriterLease.inspect(client, s3.bucket(), bronze.tablePath())
+            .map(seen -> new Lease(BronzeCheckpoint.leaseHolder(seen.holder()), seen.age()));
+    // Kafka last: the end offsets are read after the checkpoint, so a batch committed in
+    // between can only make the lag look larger, never hide a backlog.
+    long lag = kafkaLag(bronze, committed, timeout);
+    return new Observation(
+        "s3://" + s3.bucket() + "/" + checkpoint,
+        !keys.isEmpty(),
+        commit,
+        lag,
+        lease,
+        bronze.leaseTtl());
+  }
+
+  private static long kafkaLag(
+      BronzeLocation bronze, Map<TopicPartition, Long> committed, Duration timeout)
+      throws Exception {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bronze.kafkaBootstrap());
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    try (Admin admin = Admin.create(props)) {
+      KafkaOffsets now = KafkaOffsets.of(admin, bronze.topics(), timeout);
+      return BronzeHealth.lag(now.earliest(), now.end(), committed);
+    } catch (ExecutionException | TimeoutException e) {
+      // It answered the preflight a moment ago: gone since, or too slow.
+      throw new ServiceUnavailableException(
+          "Kafka at "
+              + bronze.kafkaBootstrap()
+              + " ("
+              + BronzeLocation.BOOTSTRAP
+              + ") did not give the offsets of "
+              + bronze.topics()
+              + ": "
+              + Readiness.rootMessage(e));
+    }
+  }
+}
