@@ -6,7 +6,7 @@
 #  2. dashboard warm load: headless Chromium opens each dashboard once (warm-up), then
 #     RUNNEL_BENCH_SUPERSET_LOADS times (default 5), timing navigation start to every chart drawn.
 # Goals: p95 of each query under 1 s, median warm load under 2 s. Results: stdout and
-# $LOG_DIR/bench-superset/. Needs local/tests/superset_test.sh (chromium, playwright-core).
+# $LOG_DIR/bench-superset/.
 
 cmd_bench_superset() {
   load_env

@@ -152,6 +152,11 @@ require_free_port() {
   fi
 }
 
+# A free loopback port, chosen by the kernel.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
 pid_file() { echo "$PID_DIR/$1.pid"; }
 
 # The PID in the service's file, if that process is alive and really is ours (its command line

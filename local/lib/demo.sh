@@ -295,6 +295,7 @@ demo_urls() {
   S3 (MinIO)   $RUNNEL_S3_ENDPOINT   console http://127.0.0.1:$RUNNEL_S3_CONSOLE_PORT (user $RUNNEL_S3_ACCESS_KEY, password in $SECRETS_FILE)
   Lake         s3a://$RUNNEL_LAKE_BUCKET/bronze/events, s3a://$RUNNEL_LAKE_BUCKET/silver/{events,events_quarantine,products,products_history} (Delta)
   PostgreSQL   postgresql://127.0.0.1:$RUNNEL_PG_PORT/$RUNNEL_PG_DATABASE: schemas silver (loaded), staging, intermediate, marts (dbt)
+  Superset     http://127.0.0.1:$RUNNEL_SUPERSET_PORT (dashboards Clickstream and Pipeline health; user $SUPERSET_ADMIN_USER, password RUNNEL_SUPERSET_ADMIN_PASSWORD in $SECRETS_FILE)
   Trino        $RUNNEL_TRINO_URL (catalogs lake, warehouse, stream): ./runnel sql
   Spark UI     http://127.0.0.1:4040 (the Bronze job, while it streams)
   dbt docs     ./runnel docs (http://127.0.0.1:$RUNNEL_DOCS_PORT)

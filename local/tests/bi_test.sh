@@ -14,6 +14,10 @@ source local/lib/common.sh
 source local/lib/spark.sh
 # shellcheck source=../lib/trino.sh
 source local/lib/trino.sh
+# shellcheck source=../lib/superset.sh
+source local/lib/superset.sh
+# shellcheck source=superset_test.sh
+source local/tests/superset_test.sh
 
 load_env
 find_java
@@ -31,4 +35,5 @@ eval "$(./runnel env)"
   die "TrinoIT failed (log: $LOG_DIR/bi-trino-it.log)"
 }
 grep -E 'Tests run:.*in io.runnel.bi.TrinoIT' "$LOG_DIR/bi-trino-it.log" | sed 's/^/  /' || true
+superset_test
 ok "BI test passed"
