@@ -50,6 +50,23 @@ SQLALCHEMY_EXAMPLES_URI = f"sqlite:///{os.path.join(DATA_DIR, 'examples.db')}"
 # The bundle needs no feature beyond Superset's defaults; listed empty so that none is on by accident.
 FEATURE_FLAGS: dict[str, bool] = {}
 
+# Chart results are cached for one pipeline cycle (RUNNEL_SCHEDULE_SECONDS, 60 s by default):
+# a dashboard opened again within it is drawn from the cache, not re-queried, and is never
+# staler than the data's own schedule. Files in the data folder: nothing else to run.
+_CACHE_SECONDS = int(os.environ.get("RUNNEL_SCHEDULE_SECONDS", "60"))
+DATA_CACHE_CONFIG = {
+    "CACHE_TYPE": "FileSystemCache",
+    "CACHE_DIR": os.path.join(DATA_DIR, "cache", "data"),
+    "CACHE_DEFAULT_TIMEOUT": _CACHE_SECONDS,
+    "CACHE_KEY_PREFIX": "runnel_data_",
+}
+CACHE_CONFIG = {
+    "CACHE_TYPE": "FileSystemCache",
+    "CACHE_DIR": os.path.join(DATA_DIR, "cache", "metadata"),
+    "CACHE_DEFAULT_TIMEOUT": 300,
+    "CACHE_KEY_PREFIX": "runnel_meta_",
+}
+
 # Charts read through Trino as the read-only BI user; SQL Lab must not offer DML or CTAS either
 # (Trino's access control denies them anyway: that, not this switch, is what keeps BI read-only).
 PREVENT_UNSAFE_DB_CONNECTIONS = True

@@ -15,6 +15,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -22,6 +23,7 @@ import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.streaming.DataStreamWriter;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
@@ -78,9 +80,33 @@ public final class SilverJob {
         description = "Process what Bronze holds now, then stop (default: run continuously).")
     boolean availableNow;
 
+    @Option(
+        names = "--replay-from",
+        paramLabel = "INSTANT",
+        description =
+            "Reprocess the Bronze rows whose Kafka timestamp is in [--replay-from, --replay-to),"
+                + " ISO-8601 (e.g. 2026-11-26T10:00:00Z), then stop. Idempotent: Silver changes"
+                + " only where it was missing something.")
+    Instant replayFrom;
+
+    @Option(
+        names = "--replay-to",
+        paramLabel = "INSTANT",
+        description = "End of the replay window.")
+    Instant replayTo;
+
     @Override
     public Integer call() throws Exception {
-      SilverSettings settings = SilverSettings.fromEnv(Env.system(), availableNow);
+      if ((replayFrom == null) != (replayTo == null)) {
+        throw new picocli.CommandLine.ParameterException(
+            new picocli.CommandLine(this), "--replay-from and --replay-to go together");
+      }
+      if (replayFrom != null && !replayFrom.isBefore(replayTo)) {
+        throw new picocli.CommandLine.ParameterException(
+            new picocli.CommandLine(this), "--replay-from must be before --replay-to");
+      }
+      SilverSettings settings =
+          SilverSettings.fromEnv(Env.system(), availableNow || replayFrom != null);
       Preflight.s3Bucket(settings.s3(), settings.preflightTimeout());
       // One lease for the job's four tables, in their parent folder (SilverJob is their only
       // writer). Not inside a table's folder: Delta takes a non-empty folder for an existing table
@@ -90,12 +116,20 @@ public final class SilverJob {
           settings.silverRoot(),
           NAME,
           settings.leaseTtl(),
-          spark -> new SilverJob(spark, settings).run());
+          spark -> {
+            SilverJob job = new SilverJob(spark, settings);
+            if (replayFrom != null) {
+              job.replay(replayFrom, replayTo);
+            } else {
+              job.run();
+            }
+          });
       return Exits.OK;
     }
   }
 
-  void run() throws TimeoutException, StreamingQueryException {
+  /** The Bronze table's location, once it and the Silver tables exist. */
+  private String prepare() {
     String bronze = settings.s3().lakeUri(settings.bronzePath());
     if (!DeltaTable.isDeltaTable(spark, bronze)) {
       throw new ServiceUnavailableException(
@@ -104,6 +138,48 @@ public final class SilverJob {
     for (SilverTables.Table t : SilverTables.ALL) {
       t.createIfMissing(spark, location(t));
     }
+    return bronze;
+  }
+
+  /**
+   * Reprocesses one window of Bronze (by Kafka timestamp) as a single batch, outside the streaming
+   * checkpoint. The MERGEs keep Silver's winners and the quarantine keeps one row per Kafka record,
+   * so a replay of rows Silver has already seen changes nothing; it only fills what is missing.
+   */
+  void replay(Instant from, Instant to) {
+    String bronze = prepare();
+    long started = System.nanoTime();
+    Dataset<Row> window =
+        spark
+            .read()
+            .format("delta")
+            .load(bronze)
+            .where(
+                col("kafka_ts")
+                    .geq(functions.lit(Timestamp.from(from)))
+                    .and(col("kafka_ts").lt(functions.lit(Timestamp.from(to)))));
+    // A fresh transaction id: Delta must not take this for a re-run of an earlier write.
+    BatchCounts counts = write(window, "runnel-silver-replay-" + UUID.randomUUID(), 0, true);
+    double seconds = (System.nanoTime() - started) / 1e9;
+    System.out.printf(
+        "silver: replay of [%s, %s): %,d Bronze rows re-read; %,d new events, %,d replaced"
+            + " winners, %,d new product versions, %,d new quarantined rows%s; %.1f s%n",
+        from,
+        to,
+        counts.read,
+        counts.newEvents,
+        counts.replacedWinners,
+        counts.newProductVersions,
+        counts.quarantined,
+        counts.newEvents + counts.replacedWinners + counts.newProductVersions + counts.quarantined
+                == 0
+            ? ": Silver unchanged"
+            : "",
+        seconds);
+  }
+
+  void run() throws TimeoutException, StreamingQueryException {
+    String bronze = prepare();
     MetricsListener metrics =
         new MetricsListener(spark, NAME, settings.s3().lakeUri(settings.metricsPath()));
     spark.streams().addListener(metrics);
@@ -140,15 +216,27 @@ public final class SilverJob {
     }
   }
 
-  /** One micro-batch: check once, then write each table idempotently. */
+  /** One micro-batch of the streaming query. */
   void writeBatch(Dataset<Row> bronze, long batchId) {
-    long started = System.nanoTime();
-    long[] lap = {started};
-    SparkSession session = bronze.sparkSession();
-    String queryId = session.sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
+    String queryId = bronze.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
     if (queryId == null) {
       throw new IllegalStateException("no streaming query id in " + QUERY_ID_PROPERTY);
     }
+    BatchCounts counts = write(bronze, "runnel-silver-" + queryId, batchId, false);
+    if (counts != null) {
+      total.add(counts);
+    }
+  }
+
+  /**
+   * Checks the rows once, then writes each table idempotently: as Delta transaction (txnPrefix +
+   * table, batchId). A replay also MERGEs the quarantine on the Kafka coordinates instead of
+   * appending. Returns what was written, or null when there were no rows.
+   */
+  private BatchCounts write(Dataset<Row> bronze, String txnPrefix, long batchId, boolean replay) {
+    long started = System.nanoTime();
+    long[] lap = {started};
+    SparkSession session = bronze.sparkSession();
     Timestamp silverAt = Timestamp.from(Instant.now());
     Dataset<Row> checked =
         SilverTransforms.check(bronze, rules, settings.eventTopics(), settings.productTopics())
@@ -164,7 +252,7 @@ public final class SilverJob {
               .first();
       long read = kinds.getLong(0);
       if (read == 0) {
-        return;
+        return null;
       }
       String timings = "check " + lap(lap);
       // A table without rows in this batch is not written (every Delta commit costs seconds);
@@ -175,7 +263,7 @@ public final class SilverJob {
         eventsMerged =
             idempotent(
                 session,
-                queryId,
+                txnPrefix,
                 SilverTables.EVENTS,
                 batchId,
                 () -> mergeWinners(session, SilverTables.EVENTS, events));
@@ -183,21 +271,17 @@ public final class SilverJob {
       Failpoint.reach("silver.after-events", batchId);
       timings += ", events " + lap(lap);
 
-      long quarantined = kinds.getLong(3);
-      if (quarantined > 0) {
-        idempotent(
-            session,
-            queryId,
-            SilverTables.QUARANTINE,
-            batchId,
-            () -> {
-              SilverTransforms.quarantine(checked, silverAt)
-                  .write()
-                  .format("delta")
-                  .mode("append")
-                  .save(location(SilverTables.QUARANTINE));
-              return null;
-            });
+      long badRows = kinds.getLong(3);
+      long quarantined = 0;
+      if (badRows > 0) {
+        Dataset<Row> bad = SilverTransforms.quarantine(checked, silverAt);
+        quarantined =
+            idempotent(
+                session,
+                txnPrefix,
+                SilverTables.QUARANTINE,
+                batchId,
+                () -> replay ? mergeQuarantine(session, bad) : appendQuarantine(bad, badRows));
       }
       Failpoint.reach("silver.after-quarantine", batchId);
       timings += ", quarantine " + lap(lap);
@@ -208,13 +292,13 @@ public final class SilverJob {
         versionsMerged =
             idempotent(
                 session,
-                queryId,
+                txnPrefix,
                 SilverTables.PRODUCTS_HISTORY,
                 batchId,
                 () -> mergeWinners(session, SilverTables.PRODUCTS_HISTORY, versions));
         idempotent(
             session,
-            queryId,
+            txnPrefix,
             SilverTables.PRODUCTS,
             batchId,
             () -> {
@@ -232,13 +316,13 @@ public final class SilverJob {
               quarantined,
               kinds.getLong(1) - eventsMerged[0] + kinds.getLong(2) - versionsMerged[0],
               1);
-      total.add(counts);
       LOG.info(
           "batch {}: {} in {} ms ({})",
           batchId,
           counts.describe(),
           (System.nanoTime() - started) / 1_000_000,
           timings);
+      return counts;
     } finally {
       checked.unpersist();
     }
@@ -290,6 +374,27 @@ public final class SilverJob {
     return new long[] {m.get(0).getAs("num_inserted_rows"), m.get(0).getAs("num_updated_rows")};
   }
 
+  private long appendQuarantine(Dataset<Row> bad, long rows) {
+    bad.write().format("delta").mode("append").save(location(SilverTables.QUARANTINE));
+    return rows;
+  }
+
+  /** One row per Kafka record: a replayed bad record that is already quarantined is not added. */
+  private long mergeQuarantine(SparkSession session, Dataset<Row> bad) {
+    List<Row> m =
+        DeltaTable.forPath(session, location(SilverTables.QUARANTINE))
+            .as("t")
+            .merge(
+                bad.as("s"),
+                "t.source_topic = s.source_topic AND t.source_partition = s.source_partition"
+                    + " AND t.source_offset = s.source_offset")
+            .whenNotMatched()
+            .insertAll()
+            .execute()
+            .collectAsList();
+    return m.isEmpty() ? 0 : m.get(0).<Long>getAs("num_inserted_rows");
+  }
+
   private void mergeLatestProducts(SparkSession session, Dataset<Row> latest) {
     DeltaTable.forPath(session, location(SilverTables.PRODUCTS))
         .as("t")
@@ -310,11 +415,11 @@ public final class SilverJob {
    */
   private static <T> T idempotent(
       SparkSession session,
-      String queryId,
+      String txnPrefix,
       SilverTables.Table table,
       long batchId,
       Supplier<T> write) {
-    session.conf().set(TXN_APP_ID, "runnel-silver-" + queryId + "-" + table.name());
+    session.conf().set(TXN_APP_ID, txnPrefix + "-" + table.name());
     session.conf().set(TXN_VERSION, String.valueOf(batchId));
     try {
       return write.get();
