@@ -29,7 +29,7 @@ dbt_env
 EVENTS=${RUNNEL_E2E_EVENTS:-20000}
 id=$(date +%s)-$RANDOM
 base=_runnel/it/e2e-$id
-db=${RUNNEL_E2E_DATABASE:-runnel_e2e}
+db=${RUNNEL_E2E_DATABASE:-runnel_e2e_${id//-/_}}
 PIPELINE_LOGS=$LOG_DIR/e2e-$id
 mkdir -p "$PIPELINE_LOGS"
 
