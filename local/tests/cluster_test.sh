@@ -63,6 +63,8 @@ cleanup() {
   find "$cluster" -name '*.jar' -delete 2>/dev/null || true
 }
 trap cleanup EXIT
+# A signal ends the script through exit, so the daemons are stopped on Ctrl-C and SIGTERM too.
+trap 'exit 130' INT TERM
 
 # use_run NAME: the lake folder, database and log folder of one run (the topics are shared).
 use_run() {
