@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The pipeline's stages run available-now, one after the other, and the reconciliation of their
-# figures; shared by ./runnel demo and local/tests/pipeline_test.sh. Sourced after common.sh,
+# figures; shared by ./runnel demo and the tests in local/tests. Sourced after common.sh,
 # spark.sh and dbt.sh. Each stage's log goes to $PIPELINE_LOGS; the jars must be built.
 
 # pipeline_query SQL: one query as the admin role on $RUNNEL_PG_DATABASE; rows tab-separated.
@@ -8,10 +8,56 @@ pipeline_query() {
   "$DBT_VENV/bin/python" "$RUNNEL_ROOT/local/lib/pg_query.py" "$1"
 }
 
+# pipeline_use_topics EVENTS PRODUCTS: the producer, Bronze and Silver use these two topics.
+pipeline_use_topics() {
+  export RUNNEL_EVENTS_TOPIC=$1 RUNNEL_PRODUCTS_TOPIC=$2
+  export RUNNEL_BRONZE_TOPICS=$1,$2
+  export RUNNEL_SILVER_EVENT_TOPICS=$1 RUNNEL_SILVER_PRODUCT_TOPICS=$2
+}
+
+# pipeline_use_lake BASE: every job's tables, checkpoints and metrics under the lake folder BASE.
+pipeline_use_lake() {
+  local base=$1
+  export RUNNEL_BRONZE_TABLE=$base/bronze/events RUNNEL_BRONZE_CHECKPOINT=$base/_checkpoints/bronze
+  export RUNNEL_BRONZE_METRICS_TABLE=$base/metrics/bronze
+  export RUNNEL_SILVER_ROOT=$base/silver RUNNEL_SILVER_CHECKPOINT=$base/_checkpoints/silver
+  export RUNNEL_SILVER_METRICS_TABLE=$base/metrics/silver
+  export RUNNEL_WAREHOUSE_CHECKPOINT=$base/_checkpoints/warehouse
+  export RUNNEL_WAREHOUSE_METRICS_TABLE=$base/metrics/warehouse
+}
+
+# pipeline_create_db DB: a new database DB with the roles' grants and every migration (what
+# `admin pg-init` does for the real one); an old DB of that name is dropped first.
+pipeline_create_db() {
+  pipeline_drop_db "$1"
+  RUNNEL_PG_DATABASE=$1 admin pg-init --timeout-seconds 30 >>"$PIPELINE_LOGS/admin.log" 2>&1 ||
+    die "migrating $1 failed: $(tail -n 1 "$PIPELINE_LOGS/admin.log")"
+}
+
+pipeline_drop_db() {
+  RUNNEL_PG_DATABASE=postgres pipeline_query "drop database if exists \"$1\" with (force)" || true
+}
+
+# pipeline_check_test_data: the data a test produced has late events, at least five kinds of
+# bad record and no duplicate event_id left in silver.events (in $RUNNEL_PG_DATABASE).
+pipeline_check_test_data() {
+  local late reasons duplicate_keys
+  late=$(pipeline_query "select count(*) from silver.events where is_late")
+  reasons=$(pipeline_query "select count(distinct r) from silver.events_quarantine, unnest(error_reasons) as r")
+  duplicate_keys=$(pipeline_query "select count(*) - count(distinct event_id) from silver.events")
+  ((late > 0 && reasons >= 5)) || die "the test data lacks late events ($late) or kinds of bad record ($reasons reasons)"
+  ((duplicate_keys == 0)) || die "silver.events holds $duplicate_keys duplicate event_ids"
+}
+
+# spark-submit options put before every stage's own, e.g. (--master spark://host:7077 ...) to run
+# the stages on a cluster; empty, the master is the local profile's (spark-defaults.conf). Set it
+# after sourcing this file.
+PIPELINE_SPARK_OPTS=()
+
 # pipeline_stage NAME CLASS JAR: a job with --available-now; its summary line is shown.
 pipeline_stage() {
   local name=$1 class=$2 jar=$3
-  spark_submit --class "$class" "$jar" --available-now >"$PIPELINE_LOGS/$name.log" 2>&1 ||
+  spark_submit "${PIPELINE_SPARK_OPTS[@]}" --class "$class" "$jar" --available-now >"$PIPELINE_LOGS/$name.log" 2>&1 ||
     die "$name failed (log: $PIPELINE_LOGS/$name.log)"
   grep -E "^(bronze|silver|load)[:]" "$PIPELINE_LOGS/$name.log" | sed 's/^/  /' || true
 }
@@ -19,6 +65,13 @@ pipeline_stage() {
 # pipeline_round R EVENTS [PRODUCER OPTIONS...]: the catalog and EVENTS events, then Bronze,
 # Silver and the warehouse load.
 pipeline_round() {
+  pipeline_produce "$@"
+  pipeline_stages "$1"
+}
+
+# pipeline_produce R EVENTS [PRODUCER OPTIONS...]: the catalog (repriced after round 1), then
+# EVENTS events; the producer's summaries go to producer-R.log and products-R.log.
+pipeline_produce() {
   local r=$1 count=$2
   shift 2
   local producer_jar=$RUNNEL_ROOT/producer/target/runnel-producer.jar
@@ -29,6 +82,11 @@ pipeline_round() {
     >"$PIPELINE_LOGS/products-$r.log" 2>&1 || die "the producer failed (log: $PIPELINE_LOGS/products-$r.log)"
   "$JAVA" -jar "$producer_jar" --count "$count" --progress-seconds 0 "$@" \
     >"$PIPELINE_LOGS/producer-$r.log" 2>&1 || die "the producer failed (log: $PIPELINE_LOGS/producer-$r.log)"
+}
+
+# pipeline_stages R: Bronze, Silver and the warehouse load, available now (logs NAME-R.log).
+pipeline_stages() {
+  local r=$1
   pipeline_stage "bronze-$r" io.runnel.streaming.BronzeIngestJob "$RUNNEL_ROOT/streaming/target/runnel-streaming.jar"
   pipeline_stage "silver-$r" io.runnel.batch.silver.SilverJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar"
   pipeline_stage "load-$r" io.runnel.batch.warehouse.WarehouseLoadJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar"

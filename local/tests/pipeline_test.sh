@@ -33,28 +33,17 @@ db=${RUNNEL_E2E_DATABASE:-runnel_e2e_${id//-/_}}
 PIPELINE_LOGS=$LOG_DIR/e2e-$id
 mkdir -p "$PIPELINE_LOGS"
 
-drop_db() {
-  RUNNEL_PG_DATABASE=postgres pipeline_query "drop database if exists \"$db\" with (force)" || true
-}
+drop_db() { pipeline_drop_db "$db"; }
 trap drop_db EXIT
 
 # Everything below reads these: the producer's topics, each job's tables and checkpoints.
-export RUNNEL_EVENTS_TOPIC=e2e-events-$id RUNNEL_PRODUCTS_TOPIC=e2e-products-$id
-export RUNNEL_BRONZE_TOPICS=$RUNNEL_EVENTS_TOPIC,$RUNNEL_PRODUCTS_TOPIC
-export RUNNEL_BRONZE_TABLE=$base/bronze/events RUNNEL_BRONZE_CHECKPOINT=$base/_checkpoints/bronze
-export RUNNEL_BRONZE_METRICS_TABLE=$base/metrics/bronze
-export RUNNEL_SILVER_ROOT=$base/silver RUNNEL_SILVER_CHECKPOINT=$base/_checkpoints/silver
-export RUNNEL_SILVER_METRICS_TABLE=$base/metrics/silver
-export RUNNEL_SILVER_EVENT_TOPICS=$RUNNEL_EVENTS_TOPIC RUNNEL_SILVER_PRODUCT_TOPICS=$RUNNEL_PRODUCTS_TOPIC
-export RUNNEL_WAREHOUSE_CHECKPOINT=$base/_checkpoints/warehouse
-export RUNNEL_WAREHOUSE_METRICS_TABLE=$base/metrics/warehouse
+pipeline_use_topics "e2e-events-$id" "e2e-products-$id"
+pipeline_use_lake "$base"
 export RUNNEL_WRITER_LEASE_SECONDS=10
 
 started=$(date +%s)
 info "database $db: created and migrated"
-drop_db
-RUNNEL_PG_DATABASE=$db admin pg-init --timeout-seconds 30 >>"$PIPELINE_LOGS/admin.log" 2>&1 ||
-  die "migrating $db failed: $(tail -n 1 "$PIPELINE_LOGS/admin.log")"
+pipeline_create_db "$db"
 export RUNNEL_PG_DATABASE=$db
 before=$(pipeline_warehouse_counts)
 
@@ -70,11 +59,7 @@ run_dbt build --target prod >"$PIPELINE_LOGS/dbt-build.log" 2>&1 ||
   die "dbt build failed (log: $PIPELINE_LOGS/dbt-build.log)"
 grep -E "Done\. PASS" "$PIPELINE_LOGS/dbt-build.log" | sed 's/^/  /' || true
 
-late=$(pipeline_query "select count(*) from silver.events where is_late")
-reasons=$(pipeline_query "select count(distinct r) from silver.events_quarantine, unnest(error_reasons) as r")
-duplicate_keys=$(pipeline_query "select count(*) - count(distinct event_id) from silver.events")
-((late > 0 && reasons >= 5)) || die "the test data lacks late events ($late) or kinds of bad record ($reasons reasons)"
-((duplicate_keys == 0)) || die "silver.events holds $duplicate_keys duplicate event_ids"
+pipeline_check_test_data
 pipeline_reconcile "$before" || die "the layers disagree (logs in $PIPELINE_LOGS)"
 
 # A replay of both rounds' window (./runnel replay's Silver step, then the load and dbt) must

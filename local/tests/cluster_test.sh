@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# The job jars, unchanged, on a real Spark cluster: a standalone master and two workers (one core
+# each) from the PySpark distribution, on loopback. One event set (duplicates, late events, every
+# kind of bad record) is produced once; then Bronze, Silver and the warehouse load run twice over
+# the same topics, on local[2] into lake folder and database "local", and through
+# `spark-submit --master spark://…` into lake folder and database "standalone"; dbt builds both.
+# It passes when each run reconciles layer by layer, both print the same reconciliation figures,
+# every table of silver.* and marts.* has the same checksum in both databases, and every cluster
+# job really ran its tasks in executors on both workers. Needs the services (./runnel up) and the
+# jars (./runnel build). Exit status non-zero on any failure.
+set -euo pipefail
+
+RUNNEL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export RUNNEL_ROOT
+cd "$RUNNEL_ROOT"
+# shellcheck source=../lib/common.sh
+source local/lib/common.sh
+# shellcheck source=../lib/spark.sh
+source local/lib/spark.sh
+# shellcheck source=../lib/dbt.sh
+source local/lib/dbt.sh
+# shellcheck source=../lib/pipeline.sh
+source local/lib/pipeline.sh
+
+load_env
+find_java
+ensure_platform_jar
+dbt_install
+dbt_env
+[[ -x $RUNNEL_SPARK_HOME/bin/spark-class ]] ||
+  die "no Spark distribution at $RUNNEL_SPARK_HOME (run ./runnel up, which installs PySpark)"
+
+EVENTS=${RUNNEL_CLUSTER_EVENTS:-10000}
+MASTER_PORT=${RUNNEL_CLUSTER_MASTER_PORT:-17077}
+MASTER_UI_PORT=${RUNNEL_CLUSTER_MASTER_UI_PORT:-17080}
+read -r -a WORKER_UI_PORTS <<<"${RUNNEL_CLUSTER_WORKER_UI_PORTS:-17081 17082}"
+((${#WORKER_UI_PORTS[@]} == 2)) || die "RUNNEL_CLUSTER_WORKER_UI_PORTS must name two ports, got '${WORKER_UI_PORTS[*]}'"
+id=$(date +%s)-$RANDOM
+root=_runnel/it/cluster-$id
+# Databases of their own per invocation (<db>_local, <db>_standalone): tests of other branches
+# may run at the same time on the same PostgreSQL.
+db=${RUNNEL_CLUSTER_DATABASE:-runnel_cluster_${id//-/_}}
+logs=$LOG_DIR/cluster-$id
+cluster=$logs/cluster
+RUNS=(local standalone)
+mkdir -p "$cluster"
+
+daemon_pids=()
+cleanup() {
+  local pid i
+  # Workers first (each stops its executors), then the master; only the processes started here.
+  for ((i = ${#daemon_pids[@]} - 1; i >= 0; i--)); do
+    pid=${daemon_pids[i]}
+    kill -TERM "$pid" 2>/dev/null || continue
+    for _ in $(seq 75); do
+      [[ -d /proc/$pid ]] || break
+      sleep 0.2
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  for run in "${RUNS[@]}"; do pipeline_drop_db "${db}_$run"; done
+  # The executors' copies of the job jars (~35 MB each); their logs stay for a post-mortem.
+  find "$cluster" -name '*.jar' -delete 2>/dev/null || true
+}
+trap cleanup EXIT
+# A signal ends the script through exit, so the daemons are stopped on Ctrl-C and SIGTERM too.
+trap 'exit 130' INT TERM
+
+# use_run NAME: the lake folder, database and log folder of one run (the topics are shared).
+use_run() {
+  pipeline_use_lake "$root/$1"
+  export RUNNEL_PG_DATABASE=${db}_$1
+  PIPELINE_LOGS=$logs/$1
+}
+
+# --- the standalone cluster ---------------------------------------------------------------------
+
+require_free_port "$MASTER_PORT" RUNNEL_CLUSTER_MASTER_PORT
+require_free_port "$MASTER_UI_PORT" RUNNEL_CLUSTER_MASTER_UI_PORT
+for port in "${WORKER_UI_PORTS[@]}"; do require_free_port "$port" RUNNEL_CLUSTER_WORKER_UI_PORTS; done
+
+# start_daemon NAME CLASS ARGS...: a Spark daemon in a clean environment, as on a real cluster's
+# machines: no RUNNEL_* variable or secret reaches the workers, so their executors get only what
+# the driver sends them. Its own (empty) conf folder keeps the local profile's spark-defaults out;
+# spark.port.maxRetries=0 makes a port taken meanwhile an error instead of a move to the next one.
+start_daemon() {
+  local name=$1
+  shift
+  mkdir -p "$cluster/conf"
+  env -i PATH="$PATH" HOME="$HOME" JAVA_HOME="$JAVA_HOME" SPARK_HOME="$RUNNEL_SPARK_HOME" \
+    SPARK_CONF_DIR="$cluster/conf" SPARK_LOCAL_IP=127.0.0.1 \
+    SPARK_MASTER_OPTS=-Dspark.port.maxRetries=0 SPARK_WORKER_OPTS=-Dspark.port.maxRetries=0 \
+    "$RUNNEL_SPARK_HOME/bin/spark-class" "$@" >"$cluster/$name.log" 2>&1 </dev/null &
+  daemon_pids+=($!)
+}
+
+# master_json: the master's state (workers, applications) from its web UI, as JSON.
+master_json() {
+  python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' \
+    "http://127.0.0.1:$MASTER_UI_PORT/json/" 2>/dev/null
+}
+
+# await_workers: waits until both workers have registered with the master, failing fast when a
+# daemon died (a port taken, say).
+await_workers() {
+  local alive=0 waited i name
+  for ((waited = 0; waited < 300; waited++)); do
+    for i in "${!daemon_pids[@]}"; do
+      if [[ ! -d /proc/${daemon_pids[i]} ]]; then
+        name=$([[ $i == 0 ]] && echo master || echo "worker-$i")
+        tail -n 5 "$cluster/$name.log" >&2 || true
+        die "the Spark $name exited during start-up (log: $cluster/$name.log)"
+      fi
+    done
+    alive=$(master_json | python3 -c 'import json, sys; print(sum(w["state"] == "ALIVE" for w in json.load(sys.stdin)["workers"]))' 2>/dev/null || echo 0)
+    ((alive == 2)) && return 0
+    sleep 0.2
+  done
+  die "the Spark workers did not register with the master within 60 s (logs in $cluster)"
+}
+
+# Started now, used after the local run: the daemons' start-up overlaps with it.
+info "Spark standalone: a master on spark://127.0.0.1:$MASTER_PORT (UI $MASTER_UI_PORT) and two workers (1 core, 1500 MB each)"
+start_daemon master org.apache.spark.deploy.master.Master \
+  --host 127.0.0.1 --port "$MASTER_PORT" --webui-port "$MASTER_UI_PORT"
+for w in 1 2; do
+  mkdir -p "$cluster/worker-$w"
+  start_daemon "worker-$w" org.apache.spark.deploy.worker.Worker "spark://127.0.0.1:$MASTER_PORT" \
+    --host 127.0.0.1 --cores 1 --memory 1500m --webui-port "${WORKER_UI_PORTS[w - 1]}" --work-dir "$cluster/worker-$w"
+done
+
+# --- one event set, two runs --------------------------------------------------------------------
+
+pipeline_use_topics "cluster-events-$id" "cluster-products-$id"
+export RUNNEL_WRITER_LEASE_SECONDS=10
+for run in "${RUNS[@]}"; do
+  use_run "$run"
+  mkdir -p "$PIPELINE_LOGS"
+  pipeline_create_db "$RUNNEL_PG_DATABASE"
+done
+info "databases ${db}_local and ${db}_standalone: created and migrated"
+
+PIPELINE_LOGS=$logs/produce
+mkdir -p "$PIPELINE_LOGS"
+info "the catalog and $EVENTS events (0.3% of each kind of bad record: duplicates, late events, ...), produced once to cluster-*-$id"
+pipeline_produce 1 "$EVENTS" --bad all=0.003
+
+declare -A seconds
+for run in "${RUNS[@]}"; do
+  use_run "$run"
+  # Both runs reconcile against the one event set produced above.
+  cp "$logs"/produce/{products,producer}-1.log "$PIPELINE_LOGS/"
+  if [[ $run == standalone ]]; then
+    await_workers
+    ok "Spark standalone cluster: 2 workers registered"
+    # Client deploy mode (the driver here); one executor of 1 core and 1 GB on each worker.
+    PIPELINE_SPARK_OPTS=(--master "spark://127.0.0.1:$MASTER_PORT" --deploy-mode client
+      --total-executor-cores 2 --conf spark.executor.cores=1 --conf spark.executor.memory=1g)
+  else
+    PIPELINE_SPARK_OPTS=()
+  fi
+  info "run '$run': Bronze, Silver, load and dbt build (spark-submit ${PIPELINE_SPARK_OPTS[*]:-with the local profile: local[2]})"
+  started=$(date +%s)
+  before=$(pipeline_warehouse_counts)
+  pipeline_stages 1
+  run_dbt build --target prod >"$PIPELINE_LOGS/dbt-build.log" 2>&1 ||
+    die "dbt build on $RUNNEL_PG_DATABASE failed (log: $PIPELINE_LOGS/dbt-build.log)"
+  seconds[$run]=$(($(date +%s) - started))
+  pipeline_check_test_data
+  pipeline_reconcile "$before" >"$PIPELINE_LOGS/reconciliation.txt" ||
+    die "run '$run': the layers disagree (logs in $PIPELINE_LOGS)"
+done
+PIPELINE_SPARK_OPTS=()
+
+# --- the executors ran on the workers -----------------------------------------------------------
+
+# Each cluster stage is one application. The master must list exactly those, finished, each
+# granted 2 cores; each must have had an executor on each worker (its folder in the worker's work
+# dir) and run tasks in them (the executors' own logs, which only exist on the workers).
+apps=$(master_json | python3 -c 'import json, sys
+for a in json.load(sys.stdin)["completedapps"]:
+    print(a["id"], a["name"], a["state"], a["cores"])') || die "cannot read the Spark master's state on port $MASTER_UI_PORT"
+info "applications the Spark master ran (id, name, state, cores) and the tasks their executors ran on worker 1 / worker 2:"
+app_count=0 worker_tasks=(0 0)
+while read -r app name state cores; do
+  app_count=$((app_count + 1))
+  tasks=()
+  for w in 1 2; do
+    compgen -G "$cluster/worker-$w/$app/*/stderr" >/dev/null ||
+      die "application $app ($name) had no executor on worker $w"
+    tasks+=("$(cat "$cluster/worker-$w/$app"/*/stderr | grep -c 'Executor.*Running task' || true)")
+    worker_tasks[w - 1]=$((worker_tasks[w - 1] + tasks[w - 1]))
+  done
+  printf '  %s %-16s %s %s cores   tasks %s / %s\n' "$app" "$name" "$state" "$cores" "${tasks[0]}" "${tasks[1]}"
+  [[ $state == FINISHED && $cores == 2 ]] || die "application $app ($name) is $state with $cores cores, expected FINISHED with 2"
+  ((tasks[0] + tasks[1] > 0)) || die "application $app ($name) ran no task on the workers"
+done <<<"$apps"
+((app_count == 3)) || die "the Spark master ran $app_count applications, expected 3 (Bronze, Silver, load)"
+((worker_tasks[0] > 0 && worker_tasks[1] > 0)) ||
+  die "tasks ran on one worker only (worker 1: ${worker_tasks[0]}, worker 2: ${worker_tasks[1]})"
+
+# --- the same figures, the same tables ----------------------------------------------------------
+
+cat "$logs/local/reconciliation.txt"
+if ! diff -u --label local "$logs/local/reconciliation.txt" --label standalone "$logs/standalone/reconciliation.txt" >"$logs/reconciliation.diff"; then
+  cat "$logs/reconciliation.diff" >&2
+  die "the standalone cluster's reconciliation differs from local[2]'s (above)"
+fi
+ok "the standalone cluster's reconciliation figures are identical to local[2]'s"
+
+# Processing times legitimately differ between runs (when Bronze ingested a row, Silver wrote it,
+# the load committed it, and the ingest date derived from the first); every other column counts.
+# Rows are ordered by their own text, so no table needs a key here.
+checksums() {
+  local table columns
+  pipeline_query "select table_schema || '.' || table_name,
+        string_agg(quote_ident(column_name), ', ' order by ordinal_position)
+      from information_schema.columns
+      where table_schema in ('silver', 'marts')
+        and column_name not in ('ingested_at', 'ingest_date', 'silver_at') and column_name !~ 'loaded_at\$'
+      group by 1 order by 1" |
+    while IFS=$'\t' read -r table columns; do
+      pipeline_query "select count(*), md5(coalesce(string_agg(r, E'\\n' order by r), ''))
+          from (select row($columns)::text as r from $table) as t" |
+        while IFS=$'\t' read -r rows md5; do printf '%-26s %7s rows  %s\n' "$table" "$rows" "$md5"; done
+    done
+}
+for run in "${RUNS[@]}"; do
+  use_run "$run"
+  checksums >"$logs/$run/checksums.txt"
+done
+info "table checksums (rows, md5 over every column but processing times):"
+sed 's/^/  /' "$logs/local/checksums.txt"
+[[ $(grep -c '^silver\.' "$logs/local/checksums.txt") == 4 && $(grep -c '^marts\.' "$logs/local/checksums.txt") -ge 5 ]] ||
+  die "expected the 4 silver tables and the marts in ${db}_local, found: $(cut -d' ' -f1 "$logs/local/checksums.txt" | xargs)"
+if ! diff -u --label local "$logs/local/checksums.txt" --label standalone "$logs/standalone/checksums.txt" >"$logs/checksums.diff"; then
+  cat "$logs/checksums.diff" >&2
+  die "tables differ between local[2] and the standalone cluster (above)"
+fi
+ok "every silver and marts table is identical in both databases"
+ok "cluster test passed: local[2] in ${seconds[local]} s, standalone (2 workers) in ${seconds[standalone]} s (logs in $logs)"
