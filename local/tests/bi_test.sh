@@ -28,7 +28,7 @@ RUNNEL_DEMO_EVENTS=${RUNNEL_BI_EVENTS:-10000} ./runnel demo || die "the demo fai
 info "Trino: TrinoIT on the demo's data"
 # Every setting the tests read, exported as ./runnel sees it.
 eval "$(./runnel env)"
-./mvnw -o verify -pl bi -Drunnel.bi.skip=false -Dit.test=TrinoIT -Dtest=none \
+./mvnw -o verify -pl bi -am -Drunnel.bi.skip=false -Dit.test=TrinoIT -Dtest=none \
   -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
   -Dspotless.check.skip=true >"$LOG_DIR/bi-trino-it.log" 2>&1 || {
   grep -E '^\[ERROR\]' "$LOG_DIR/bi-trino-it.log" | head -n 15 >&2

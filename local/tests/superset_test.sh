@@ -12,7 +12,7 @@ superset_test() {
   local mvn_offline=-o
   # The first Maven run resolves the bi module's test dependencies online.
   [[ -d $HOME/.m2/repository/io/trino/trino-jdbc ]] || mvn_offline=
-  (cd "$RUNNEL_ROOT" && ./mvnw $mvn_offline verify -pl bi -Drunnel.bi.skip=false -Dit.test=SupersetIT -Dtest=none \
+  (cd "$RUNNEL_ROOT" && ./mvnw $mvn_offline verify -pl bi -am -Drunnel.bi.skip=false -Dit.test=SupersetIT -Dtest=none \
     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false) ||
     die "SupersetIT failed (reports: bi/target/failsafe-reports/)"
   # Screenshots from a fresh instance too: the bundle as imported, not a hand-edited server.
