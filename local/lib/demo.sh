@@ -239,7 +239,8 @@ cmd_demo() {
 
   # Until the producer is done and Bronze has caught up with Kafka: a cycle (or, when
   # continuous, a dbt run) every $every s, a progress line every 5 s.
-  local cycle=0 next=$((started + every)) now lag quiet=0
+  local cycle=0 next=$((started + every)) now lag quiet=0 loaded loaded_before='' stable=0 loaded_start
+  loaded_start=$(pipeline_query "select (select count(*) from silver.events) + (select count(*) from silver.events_quarantine)")
   while true; do
     now=$(date +%s)
     if $stop_requested && service_pid demo-producer >/dev/null; then
@@ -249,9 +250,21 @@ cmd_demo() {
       grep -q '^  acked' "$PIPELINE_LOGS/producer.log" 2>/dev/null ||
         die "the producer stopped without its summary (log: $PIPELINE_LOGS/producer.log)"
       lag=$(demo_bronze_lag)
-      # Caught up: a Bronze batch after the producer's end saw no lag (or Ctrl-C was pressed).
-      if $stop_requested || { [[ $lag == 0 ]] && ((quiet++ >= 1)); }; then
+      # Caught up: a Bronze batch after the producer's end saw no lag (or Ctrl-C was pressed);
+      # when Silver and the load stream too, also their output in PostgreSQL has grown and then
+      # stayed put for 10 s (at most 2 minutes: the drain below takes what is left).
+      if $stop_requested; then
         break
+      elif [[ $lag == 0 ]] && ((quiet++ >= 1)); then
+        $continuous || break
+        loaded=$(pipeline_query "select (select count(*) from silver.events) + (select count(*) from silver.events_quarantine)" 2>/dev/null || echo 0)
+        if [[ $loaded == "$loaded_before" ]] && ((loaded > loaded_start)); then
+          ((++stable >= 2)) && break
+        else
+          stable=0
+        fi
+        loaded_before=$loaded
+        ((quiet < 25)) || break
       fi
     fi
     service_pid demo-bronze >/dev/null || die "Bronze stopped unexpectedly (log: $PIPELINE_LOGS/bronze.log)"
