@@ -62,8 +62,8 @@ demo_progress() {
 demo_dbt() {
   local started finished
   started=$(date +%s.%N)
-  (cd "$DBT_PROJECT_DIR" && setsid -w "$DBT_VENV/bin/dbt" build) >>"$PIPELINE_LOGS/dbt-build.log" 2>&1 ||
-    die "dbt build failed (log: $PIPELINE_LOGS/dbt-build.log)"
+  (cd "$DBT_PROJECT_DIR" && exec setsid "$DBT_VENV/bin/dbt" build) >>"$PIPELINE_LOGS/dbt-build.log" 2>&1 &
+  demo_wait $! || die "dbt build failed (log: $PIPELINE_LOGS/dbt-build.log)"
   finished=$(date +%s.%N)
   DEMO_DBT_RUNS+=("$started $finished")
   grep -E "Done\. PASS" "$PIPELINE_LOGS/dbt-build.log" | tail -n 1 | sed 's/^.*Done\./  dbt build:/' || true
@@ -76,10 +76,22 @@ demo_stage() {
   local name=$1 class=$2 jar=$3
   shift 3
   (($#)) || set -- --available-now
-  JAVA_HOME=$JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 setsid -w \
-    "$RUNNEL_SPARK_SUBMIT" --class "$class" "$jar" "$@" >"$PIPELINE_LOGS/$name.log" 2>&1 ||
-    die "$name failed (log: $PIPELINE_LOGS/$name.log)"
+  JAVA_HOME=$JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 setsid \
+    "$RUNNEL_SPARK_SUBMIT" --class "$class" "$jar" "$@" >"$PIPELINE_LOGS/$name.log" 2>&1 &
+  demo_wait $! || die "$name failed (log: $PIPELINE_LOGS/$name.log)"
   grep -E "^(bronze|silver|load)[:]" "$PIPELINE_LOGS/$name.log" | sed 's/^/  /' || true
+}
+
+# demo_wait PID: the background command's exit status. Waiting in the background (not in the
+# foreground) lets the Ctrl-C trap run at once; the command itself, in a session of its own, goes
+# on undisturbed.
+demo_wait() {
+  local pid=$1 rc
+  while true; do
+    wait "$pid" && return 0
+    rc=$?
+    kill -0 "$pid" 2>/dev/null || return "$rc"
+  done
 }
 
 # One scheduled cycle: Silver and the load (available now), then dbt.
@@ -224,7 +236,7 @@ cmd_demo() {
     >"$PIPELINE_LOGS/products.log" 2>&1 || die "the producer failed (log: $PIPELINE_LOGS/products.log)"
   trap 'demo_stop_jobs' EXIT
   local stop_requested=false
-  trap 'stop_requested=true; info "Ctrl-C: stopping the producer, then draining (Ctrl-C again aborts)"; trap "demo_stop_jobs; exit 130" INT' INT
+  trap 'stop_requested=true; info "Ctrl-C: stopping the producer; the running step finishes, then the jobs drain (Ctrl-C again aborts)"; stop_service demo-producer >/dev/null; trap "demo_stop_jobs; exit 130" INT' INT
   start_process demo-producer "$PIPELINE_LOGS/producer.log" "$JAVA" -Drunnel.run.dir="$RUNNEL_RUN_DIR" \
     -jar "$RUNNEL_ROOT/producer/target/runnel-producer.jar" "${produce[@]}"
   demo_job bronze io.runnel.streaming.BronzeIngestJob "$RUNNEL_ROOT/streaming/target/runnel-streaming.jar"
