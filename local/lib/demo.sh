@@ -236,7 +236,7 @@ cmd_demo() {
     >"$PIPELINE_LOGS/products.log" 2>&1 || die "the producer failed (log: $PIPELINE_LOGS/products.log)"
   trap 'demo_stop_jobs' EXIT
   local stop_requested=false
-  trap 'stop_requested=true; info "Ctrl-C: stopping the producer; the running step finishes, then the jobs drain (Ctrl-C again aborts)"; stop_service demo-producer >/dev/null; trap "demo_stop_jobs; exit 130" INT' INT
+  trap 'stop_requested=true; info "Ctrl-C: stopping the producer; the running cycle finishes, then the jobs drain (Ctrl-C again aborts)"; stop_service demo-producer >/dev/null; trap "demo_stop_jobs; exit 130" INT' INT
   start_process demo-producer "$PIPELINE_LOGS/producer.log" "$JAVA" -Drunnel.run.dir="$RUNNEL_RUN_DIR" \
     -jar "$RUNNEL_ROOT/producer/target/runnel-producer.jar" "${produce[@]}"
   demo_job bronze io.runnel.streaming.BronzeIngestJob "$RUNNEL_ROOT/streaming/target/runnel-streaming.jar"
