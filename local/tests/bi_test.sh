@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The BI path on what a newcomer sees: ./runnel demo with a small event set (bad records,
+# The BI path on what a newcomer sees: ./runnel demo, streaming and stopped with Ctrl-C (bad records,
 # duplicates and late events included) on the main topics, lake and warehouse, then Trino's
 # integration tests (TrinoIT: lake counts equal Spark's, the federated queries, the read-only BI
 # user) on that data. Run by ./runnel test after the pipeline test; the services must be up.
@@ -22,8 +22,36 @@ source local/tests/superset_test.sh
 load_env
 find_java
 
-info "the demo with ${RUNNEL_BI_EVENTS:-10000} events (it reconciles every layer and registers the lake in Trino)"
-RUNNEL_DEMO_EVENTS=${RUNNEL_BI_EVENTS:-10000} ./runnel demo || die "the demo failed"
+# The demo as a user runs it, streaming (--continuous: Bronze, Silver and the load as streaming
+# queries) and stopped with Ctrl-C (SIGINT to its process group, as a terminal sends it) once
+# Bronze has ingested: the producer stops, the jobs drain, and the report must agree.
+demo_log=$LOG_DIR/bi-demo.log
+info "the demo, streaming (--continuous), stopped with Ctrl-C once Bronze has ingested (log: $demo_log)"
+python3 - "$demo_log" <<'PY' || die "the demo failed (log: $demo_log)"
+import os, re, signal, subprocess, sys, time
+with open(sys.argv[1], "w") as log:
+    demo = subprocess.Popen(
+        ["./runnel", "demo", "--continuous", "--events", "2000000", "--rate", "1500", "--every", "30"],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        # A background process starts with SIGINT ignored; a terminal's Ctrl-C would reach it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.time() + 300
+    while time.time() < deadline and demo.poll() is None:
+        if re.search(r"Bronze lag: [0-9]", open(sys.argv[1]).read()):
+            break
+        time.sleep(1)
+    else:
+        demo.kill()
+        sys.exit("the demo never reported a Bronze batch")
+    time.sleep(15)
+    os.killpg(demo.pid, signal.SIGINT)
+    sys.exit(demo.wait(timeout=900))
+PY
+grep -q 'Ctrl-C: stopping the producer' "$demo_log" || die "the demo did not act on Ctrl-C (log: $demo_log)"
+acked=$(sed -nE 's/^ +produced \(acked by Kafka\) +([0-9]+).*/\1/p' "$demo_log")
+((acked > 0 && acked < 2000000)) || die "the demo's producer should have stopped early; it had ${acked:-no} records acked (log: $demo_log)"
+grep -E '^✔ every layer agrees' "$demo_log" | sed 's/^/  /' || die "the demo's report does not agree (log: $demo_log)"
+sed -n '/^Freshness/,/marts/p' "$demo_log" | sed 's/^/  /'
 
 info "Trino: TrinoIT on the demo's data"
 # Every setting the tests read, exported as ./runnel sees it.
