@@ -130,6 +130,59 @@ find_java() {
   export JAVA_HOME=${JAVA_HOME:-$(cd "$(dirname "$(readlink -f "$java")")/.." && pwd)}
 }
 
+# --- Python virtualenvs ------------------------------------------------------------------------
+
+# python_for_venv MIN MAX [CANDIDATE...]: the first Python between MIN and MAX (e.g. 3.10 3.12)
+# that has venv: the given candidates, then python3.MAX down to python3.MIN and python3 on the
+# PATH, then pyenv's versions.
+python_for_venv() {
+  local lo=${1#3.} hi=${2#3.} py minor candidates
+  shift 2
+  candidates=("$@")
+  for ((minor = hi; minor >= lo; minor--)); do candidates+=("python3.$minor"); done
+  candidates+=(python3)
+  for ((minor = hi; minor >= lo; minor--)); do
+    candidates+=("${PYENV_ROOT:-$HOME/.pyenv}"/versions/3."$minor"*/bin/python3."$minor")
+  done
+  for py in "${candidates[@]}"; do
+    [[ -n $py ]] && command -v "$py" >/dev/null || continue
+    if "$py" -c "import sys, venv; sys.exit(0 if (3, $lo) <= sys.version_info[:2] <= (3, $hi) else 1)" 2>/dev/null; then
+      command -v "$py"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# venv_install NAME VENV REQUIREMENTS EXECUTABLE MIN MAX MB [--no-check] [CANDIDATE...]:
+# (re)creates VENV with a Python between MIN and MAX from REQUIREMENTS, a file that pins the whole
+# tree (so pip runs with --no-deps, and pip check then proves nothing is missing, unless
+# --no-check), when the file changed since the last install or bin/EXECUTABLE is missing.
+venv_install() {
+  local name=$1 venv=$2 requirements=$3 executable=$4 min=$5 max=$6 mb=$7 check=true
+  shift 7
+  [[ ${1:-} != --no-check ]] || { check=false && shift; }
+  local stamp=$venv/.requirements.sha256 want py file=${requirements#"$RUNNEL_ROOT"/}
+  local log=$LOG_DIR/${venv##*/}-install.log
+  want=$(sha256sum "$requirements" | cut -d' ' -f1)
+  [[ -x $venv/bin/$executable && -f $stamp && $(<"$stamp") == "$want" ]] && return 0
+  require_disk "$RUNNEL_CACHE_DIR" "$mb"
+  py=$(python_for_venv "$min" "$max" "$@") ||
+    die "Python $min to $max with venv is needed for $name ($file) and was not found: install one (python3-venv), or one with pyenv"
+  info "installing $name ($file) into $venv"
+  rm -rf "$venv"
+  "$py" -m venv "$venv" || die "cannot create a virtualenv with $py (install python3-venv)"
+  if ! "$venv/bin/pip" install --quiet --no-cache-dir --no-deps -r "$requirements" >"$log" 2>&1; then
+    tail -n 3 "$log" >&2
+    die "pip could not install $file (log: $log)"
+  fi
+  if $check && ! "$venv/bin/pip" check >>"$log" 2>&1; then
+    tail -n 3 "$log" >&2
+    die "$file is incomplete for $("$py" --version 2>&1) (pip check; log: $log)"
+  fi
+  echo "$want" >"$stamp"
+}
+
 # --- disk, ports, processes --------------------------------------------------------------------
 
 require_disk() {

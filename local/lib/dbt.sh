@@ -6,24 +6,10 @@ DBT_VENV=$RUNNEL_CACHE_DIR/venvs/dbt
 DBT_PROJECT_DIR=$RUNNEL_ROOT/dbt
 RUNNEL_DOCS_PORT=${RUNNEL_DOCS_PORT:-18080}
 
-# (Re)installs the virtualenv when dbt/requirements.txt changed since the last install.
+# (Re)installs the virtualenv when dbt/requirements.txt changed since the last install. No pip
+# check: the file leaves out one declared dependency on purpose (see its header).
 dbt_install() {
-  local stamp=$DBT_VENV/.requirements.sha256 want
-  want=$(sha256sum "$DBT_PROJECT_DIR/requirements.txt" | cut -d' ' -f1)
-  [[ -x $DBT_VENV/bin/dbt && -f $stamp && $(<"$stamp") == "$want" ]] && return 0
-  require_disk "$RUNNEL_CACHE_DIR" 600
-  local py
-  py=$(python_for_venv) || die "Python 3.10 to 3.13 with venv is needed for dbt and was not found"
-  info "installing dbt and SQLFluff (dbt/requirements.txt) into $DBT_VENV"
-  rm -rf "$DBT_VENV"
-  "$py" -m venv "$DBT_VENV" || die "cannot create a virtualenv with $py (install python3-venv)"
-  # --no-deps: every package is pinned in the file (see its header for the one left out).
-  "$DBT_VENV/bin/pip" install --quiet --no-cache-dir --no-deps -r "$DBT_PROJECT_DIR/requirements.txt" \
-    >"$LOG_DIR/dbt-install.log" 2>&1 || {
-    tail -n 3 "$LOG_DIR/dbt-install.log" >&2
-    die "pip could not install dbt/requirements.txt (log: $LOG_DIR/dbt-install.log)"
-  }
-  echo "$want" >"$stamp"
+  venv_install "dbt and SQLFluff" "$DBT_VENV" "$DBT_PROJECT_DIR/requirements.txt" dbt 3.10 3.13 600 --no-check
 }
 
 # The environment profiles.yml reads: connection settings, and the transformer's password as a

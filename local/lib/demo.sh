@@ -30,6 +30,16 @@ demo_job() {
     --conf "spark.local.dir=$RUNNEL_RUN_DIR/spark-local" --class "$class" "$jar" "$@"
 }
 
+# demo_shielded CMD...: a step of the loop run with Ctrl-C ignored (its programs inherit that), so
+# that Ctrl-C pressed meanwhile only asks the demo to stop, as during the loop's sleeps and the
+# jobs in sessions of their own; without it, Trino's CLI would die mid-call.
+demo_shielded() {
+  (
+    trap '' INT
+    "$@"
+  )
+}
+
 demo_stop_jobs() {
   local name
   for name in "${DEMO_JOBS[@]}"; do
@@ -59,17 +69,24 @@ demo_progress() {
 
 # demo_dbt: an incremental dbt build; its start and end (epoch seconds) go to DEMO_DBT_RUNS for
 # the marts' freshness.
-# demo_dbt [run]: `dbt build` by default; `dbt run` (models only) while the load streams, since a
-# test comparing the marts with Silver would race the rows the load is adding meanwhile (the last
-# cycle, after the drain, builds and tests everything).
+# demo_dbt [--no-tests]: `dbt build`; without the tests while the load streams, since a test
+# comparing the marts with Silver would race the rows the load is adding meanwhile (the last
+# cycle, after the drain, builds and tests everything). Snapshots still run: the products
+# dimension is built from one.
 demo_dbt() {
-  local started finished command=${1:-build}
+  local started finished args=(build) log=$PIPELINE_LOGS/dbt-build.log first
+  [[ ${1:-} != --no-tests ]] || args+=(--exclude-resource-type test unit_test)
+  first=$(($(cat "$log" 2>/dev/null | wc -l) + 1))
   started=$(date +%s.%N)
-  (cd "$DBT_PROJECT_DIR" && exec setsid "$DBT_VENV/bin/dbt" "$command") >>"$PIPELINE_LOGS/dbt-build.log" 2>&1 &
-  demo_wait $! || die "dbt $command failed (log: $PIPELINE_LOGS/dbt-build.log)"
+  (cd "$DBT_PROJECT_DIR" && exec setsid "$DBT_VENV/bin/dbt" "${args[@]}") >>"$log" 2>&1 &
+  if ! demo_wait $!; then
+    # dbt's own summary of what failed (colour codes removed), so the cause shows without the log.
+    tail -n "+$first" "$log" | sed -n '/Completed with/,$p' | sed -E 's/\x1b\[[0-9;]*m//g' | head -n 12 >&2
+    die "dbt ${args[*]} failed (log: $log)"
+  fi
   finished=$(date +%s.%N)
   DEMO_DBT_RUNS+=("$started $finished")
-  grep -E "Done\. PASS" "$PIPELINE_LOGS/dbt-build.log" | tail -n 1 | sed 's/^.*Done\./  dbt build:/' || true
+  grep -E "Done\. PASS" "$log" | tail -n 1 | sed 's/^.*Done\./  dbt build:/' || true
 }
 
 # demo_stage NAME CLASS JAR [ARGS...]: a job (default argument --available-now) in a session of
@@ -282,16 +299,18 @@ cmd_demo() {
         ((quiet < 25)) || break
       fi
     fi
-    service_pid demo-bronze >/dev/null || die "Bronze stopped unexpectedly (log: $PIPELINE_LOGS/bronze.log)"
+    for name in bronze $($continuous && echo silver load); do
+      service_pid "demo-$name" >/dev/null || die "the $name job stopped unexpectedly (log: $PIPELINE_LOGS/$name.log)"
+    done
     if ((now >= next)); then
       cycle=$((cycle + 1))
       if $continuous; then
-        info "dbt run $cycle (models only; the last one after the drain also tests)"
-        demo_dbt run
+        info "dbt build $cycle (without tests; the last one, after the drain, also tests)"
+        demo_dbt --no-tests
       else
         demo_cycle "$cycle"
       fi
-      trino_register_tables >/dev/null
+      demo_shielded trino_register_tables >/dev/null
       next=$((next + every))
       ((next > $(date +%s))) || next=$(($(date +%s) + every))
     fi

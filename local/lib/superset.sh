@@ -16,37 +16,10 @@ SUPERSET_ADMIN_USER=${RUNNEL_SUPERSET_ADMIN_USER:-admin}
 # CA file a connection is given, so Trino's certificate (connect_args verify) would be ignored.
 SUPERSET_CLEAN_ENV=(env -u REQUESTS_CA_BUNDLE -u CURL_CA_BUNDLE)
 
-# Superset 6.1 supports Python 3.10 to 3.12 (its pinned numpy and pandas have no 3.13 wheels).
-superset_python() {
-  local py
-  for py in python3.12 python3.11 python3.10 python3; do
-    if command -v "$py" >/dev/null &&
-      "$py" -c 'import sys, venv; sys.exit(0 if (3, 10) <= sys.version_info[:2] < (3, 13) else 1)' 2>/dev/null; then
-      command -v "$py"
-      return 0
-    fi
-  done
-  return 1
-}
-
 # (Re)installs the virtualenv when superset/requirements.txt changed since the last install.
+# Superset 6.1 supports Python 3.10 to 3.12 (its pinned numpy and pandas have no 3.13 wheels).
 superset_install() {
-  local stamp=$SUPERSET_VENV/.requirements.sha256 want
-  want=$(sha256sum "$SUPERSET_BUNDLE_DIR/requirements.txt" | cut -d' ' -f1)
-  [[ -x $SUPERSET_VENV/bin/superset && -f $stamp && $(<"$stamp") == "$want" ]] && return 0
-  require_disk "$RUNNEL_CACHE_DIR" 1200
-  local py
-  py=$(superset_python) || die "Python 3.10 to 3.12 with venv is needed for Superset 6.1 and was not found"
-  info "installing Apache Superset (superset/requirements.txt) into $SUPERSET_VENV"
-  rm -rf "$SUPERSET_VENV"
-  "$py" -m venv "$SUPERSET_VENV" || die "cannot create a virtualenv with $py (install python3-venv)"
-  # --no-deps: every package is pinned in the file (see its header for the two fixes).
-  "$SUPERSET_VENV/bin/pip" install --quiet --no-cache-dir --no-deps -r "$SUPERSET_BUNDLE_DIR/requirements.txt" \
-    >"$LOG_DIR/superset-install.log" 2>&1 || {
-    tail -n 3 "$LOG_DIR/superset-install.log" >&2
-    die "pip could not install superset/requirements.txt (log: $LOG_DIR/superset-install.log)"
-  }
-  echo "$want" >"$stamp"
+  venv_install "Apache Superset" "$SUPERSET_VENV" "$SUPERSET_BUNDLE_DIR/requirements.txt" superset 3.10 3.12 1200
 }
 
 # superset_env [HOME]: the variables superset/superset_config.py reads, for the instance whose

@@ -27,7 +27,7 @@ find_java
 # Bronze has ingested: the producer stops, the jobs drain, and the report must agree.
 demo_log=$LOG_DIR/bi-demo.log
 info "the demo, streaming (--continuous), stopped with Ctrl-C once Bronze has ingested (log: $demo_log)"
-python3 - "$demo_log" <<'PY' || die "the demo failed (log: $demo_log)"
+if ! python3 - "$demo_log" <<'PY' 
 import os, re, signal, subprocess, sys, time
 with open(sys.argv[1], "w") as log:
     demo = subprocess.Popen(
@@ -41,12 +41,18 @@ with open(sys.argv[1], "w") as log:
             break
         time.sleep(1)
     else:
-        demo.kill()
-        sys.exit("the demo never reported a Bronze batch")
+        if demo.poll() is None:
+            demo.kill()
+            sys.exit("the demo never reported a Bronze batch in 300 s")
+        sys.exit(f"the demo exited ({demo.returncode}) before a Bronze batch")
     time.sleep(15)
     os.killpg(demo.pid, signal.SIGINT)
     sys.exit(demo.wait(timeout=900))
 PY
+then
+  tail -n 15 "$demo_log" | sed 's/^/  | /' >&2
+  die "the demo failed (log: $demo_log)"
+fi
 grep -q 'Ctrl-C: stopping the producer' "$demo_log" || die "the demo did not act on Ctrl-C (log: $demo_log)"
 acked=$(sed -nE 's/^ +produced \(acked by Kafka\) +([0-9]+).*/\1/p' "$demo_log")
 ((acked > 0 && acked < 2000000)) || die "the demo's producer should have stopped early; it had ${acked:-no} records acked (log: $demo_log)"

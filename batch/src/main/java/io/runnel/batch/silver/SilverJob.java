@@ -4,11 +4,11 @@ import static org.apache.spark.sql.functions.col;
 
 import io.delta.tables.DeltaTable;
 import io.runnel.batch.SilverTables;
+import io.runnel.batch.SourceTables;
 import io.runnel.common.Env;
 import io.runnel.common.Exits;
 import io.runnel.common.Failpoint;
 import io.runnel.common.Preflight;
-import io.runnel.common.ServiceUnavailableException;
 import io.runnel.spark.MetricsListener;
 import io.runnel.spark.TableWriter;
 import java.sql.Timestamp;
@@ -128,13 +128,13 @@ public final class SilverJob {
     }
   }
 
-  /** The Bronze table's location, once it and the Silver tables exist. */
-  private String prepare() {
+  /**
+   * The Bronze table's location, once it and the Silver tables exist (a continuous run waits for
+   * Bronze's first batch).
+   */
+  private String prepare(boolean waitForBronze) throws InterruptedException {
     String bronze = settings.s3().lakeUri(settings.bronzePath());
-    if (!DeltaTable.isDeltaTable(spark, bronze)) {
-      throw new ServiceUnavailableException(
-          "the Bronze table " + bronze + " does not exist yet: run ./runnel bronze first");
-    }
+    SourceTables.await(spark, bronze, waitForBronze, "the Bronze table", "./runnel bronze");
     for (SilverTables.Table t : SilverTables.ALL) {
       t.createIfMissing(spark, location(t));
     }
@@ -146,8 +146,8 @@ public final class SilverJob {
    * checkpoint. The MERGEs keep Silver's winners and the quarantine keeps one row per Kafka record,
    * so a replay of rows Silver has already seen changes nothing; it only fills what is missing.
    */
-  void replay(Instant from, Instant to) {
-    String bronze = prepare();
+  void replay(Instant from, Instant to) throws InterruptedException {
+    String bronze = prepare(false);
     long started = System.nanoTime();
     Dataset<Row> window =
         spark
@@ -178,8 +178,8 @@ public final class SilverJob {
         seconds);
   }
 
-  void run() throws TimeoutException, StreamingQueryException {
-    String bronze = prepare();
+  void run() throws TimeoutException, StreamingQueryException, InterruptedException {
+    String bronze = prepare(!settings.availableNow());
     MetricsListener metrics =
         new MetricsListener(spark, NAME, settings.s3().lakeUri(settings.metricsPath()));
     spark.streams().addListener(metrics);

@@ -2,12 +2,11 @@ package io.runnel.batch.warehouse;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.delta.tables.DeltaTable;
 import io.runnel.batch.SilverTables;
+import io.runnel.batch.SourceTables;
 import io.runnel.common.Env;
 import io.runnel.common.Exits;
 import io.runnel.common.Preflight;
-import io.runnel.common.ServiceUnavailableException;
 import io.runnel.spark.MetricsListener;
 import io.runnel.spark.TableWriter;
 import java.sql.SQLException;
@@ -108,12 +107,11 @@ public final class WarehouseLoadJob {
     return changeFeed.where(col("_change_type").isin(NEW_STATES.toArray())).select(columns);
   }
 
-  void run() throws TimeoutException, StreamingQueryException {
+  void run() throws TimeoutException, StreamingQueryException, InterruptedException {
     for (SilverTables.Table t : SilverTables.ALL) {
-      if (!DeltaTable.isDeltaTable(spark, location(t))) {
-        throw new ServiceUnavailableException(
-            "the Silver table " + location(t) + " does not exist yet: run ./runnel silver first");
-      }
+      // A continuous load waits for SilverJob to create the tables.
+      SourceTables.await(
+          spark, location(t), !settings.availableNow(), "the Silver table", "./runnel silver");
     }
     // Small read splits: Spark would otherwise pack many small Silver files into one partition per
     // core, and a partition is what the driver holds while it copies it.

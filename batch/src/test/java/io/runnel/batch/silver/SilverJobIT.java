@@ -213,6 +213,38 @@ class SilverJobIT {
     assertThat(checksums(base + "/clean")).isEqualTo(afterCrashes);
   }
 
+  @Test
+  void continuousSilverStartedBeforeBronzeWaitsForItsFirstBatch() throws Exception {
+    createTopics();
+    Fixture f = new Fixture(Instant.now(), 500, 10, false);
+    produce(f, true, Map.of(), 0, 0, true);
+
+    SparkSubmit.Result drain = silver(Map.of(), "--available-now");
+    assertThat(drain.exitCode()).as("nothing to drain without Bronze").isNotZero();
+    assertThat(drain.output())
+        .contains("does not exist yet: run ./runnel bronze first")
+        .doesNotContain("\tat ");
+
+    // Started together, as ./runnel demo --continuous does: Silver waits, then takes Bronze's rows.
+    SparkSubmit.Running running =
+        submit().start(SILVER, silverEnv(Map.of("RUNNEL_SILVER_TRIGGER_SECONDS", "1")));
+    try {
+      waitFor(running, "waiting for ./runnel bronze to create it", Duration.ofMinutes(2));
+      bronze(Map.of());
+      long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+      while (!DeltaTable.isDeltaTable(reader, s3.lakeUri(base + "/silver/events"))
+          || table("events").count() < f.distinctEvents()) {
+        assertThat(running.process().isAlive()).as(running.output()).isTrue();
+        assertThat(System.nanoTime()).as(running.output()).isLessThan(deadline);
+        Thread.sleep(500);
+      }
+      assertThat(table("events").count()).isEqualTo(f.distinctEvents());
+      assertThat(running.output()).contains("exists now");
+    } finally {
+      running.killHard();
+    }
+  }
+
   // --- the fixture -------------------------------------------------------------------------------
 
   /**
