@@ -76,7 +76,8 @@ demo_progress() {
 demo_dbt() {
   local started finished args=(build) log=$PIPELINE_LOGS/dbt-build.log first
   [[ ${1:-} != --no-tests ]] || args+=(--exclude-resource-type test unit_test)
-  first=$(($(cat "$log" 2>/dev/null | wc -l) + 1))
+  first=1
+  [[ ! -f $log ]] || first=$(($(wc -l <"$log") + 1))
   started=$(date +%s.%N)
   (cd "$DBT_PROJECT_DIR" && exec setsid "$DBT_VENV/bin/dbt" "${args[@]}") >>"$log" 2>&1 &
   if ! demo_wait $!; then
