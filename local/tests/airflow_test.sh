@@ -7,14 +7,8 @@
 # Exit status non-zero on any failure (a skipped test counts as one).
 set -euo pipefail
 
-RUNNEL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-export RUNNEL_ROOT
-cd "$RUNNEL_ROOT"
-# shellcheck source=../lib/common.sh
-source local/lib/common.sh
-
-# shellcheck source=../lib/airflow.sh
-source local/lib/airflow.sh
+# shellcheck source=setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh" airflow
 
 started=$(date +%s)
 ensure_dirs

@@ -5,17 +5,8 @@
 # user) on that data. Run by ./runnel test after the pipeline test; the services must be up.
 set -euo pipefail
 
-RUNNEL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-export RUNNEL_ROOT
-cd "$RUNNEL_ROOT"
-# shellcheck source=../lib/common.sh
-source local/lib/common.sh
-# shellcheck source=../lib/spark.sh
-source local/lib/spark.sh
-# shellcheck source=../lib/trino.sh
-source local/lib/trino.sh
-# shellcheck source=../lib/superset.sh
-source local/lib/superset.sh
+# shellcheck source=setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh" spark trino superset
 # shellcheck source=superset_test.sh
 source local/tests/superset_test.sh
 

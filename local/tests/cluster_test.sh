@@ -10,23 +10,10 @@
 # jars (./runnel build). Exit status non-zero on any failure.
 set -euo pipefail
 
-RUNNEL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-export RUNNEL_ROOT
-cd "$RUNNEL_ROOT"
-# shellcheck source=../lib/common.sh
-source local/lib/common.sh
-# shellcheck source=../lib/spark.sh
-source local/lib/spark.sh
-# shellcheck source=../lib/dbt.sh
-source local/lib/dbt.sh
-# shellcheck source=../lib/pipeline.sh
-source local/lib/pipeline.sh
+# shellcheck source=setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh" spark dbt pipeline
 
-load_env
-find_java
-ensure_platform_jar
-dbt_install
-dbt_env
+setup_pipeline_tools
 [[ -x $RUNNEL_SPARK_HOME/bin/spark-class ]] ||
   die "no Spark distribution at $RUNNEL_SPARK_HOME (run ./runnel up, which installs PySpark)"
 

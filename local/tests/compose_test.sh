@@ -6,11 +6,8 @@
 # Exit status non-zero on any failure.
 set -euo pipefail
 
-RUNNEL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-export RUNNEL_ROOT
-cd "$RUNNEL_ROOT"
-# shellcheck source=../lib/common.sh
-source local/lib/common.sh
+# shellcheck source=setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 started=$(date +%s)
 if ! command -v docker-compose >/dev/null; then

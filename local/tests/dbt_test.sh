@@ -8,21 +8,10 @@
 # Needs PostgreSQL running (./runnel up). Exit status non-zero on any failure.
 set -euo pipefail
 
-RUNNEL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-export RUNNEL_ROOT
-cd "$RUNNEL_ROOT"
-# shellcheck source=../lib/common.sh
-source local/lib/common.sh
-# shellcheck source=../lib/spark.sh
-source local/lib/spark.sh
-# shellcheck source=../lib/dbt.sh
-source local/lib/dbt.sh
+# shellcheck source=setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh" spark dbt
 
-load_env
-find_java
-ensure_platform_jar
-dbt_install
-dbt_env
+setup_pipeline_tools
 
 TEST_DB=${RUNNEL_DBT_TEST_DATABASE:-runnel_dbt_test}
 FIXTURE=$RUNNEL_ROOT/local/tests/dbt/silver_fixture.sql

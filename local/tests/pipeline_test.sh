@@ -8,23 +8,10 @@
 # build). Exit status non-zero on any failure.
 set -euo pipefail
 
-RUNNEL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-export RUNNEL_ROOT
-cd "$RUNNEL_ROOT"
-# shellcheck source=../lib/common.sh
-source local/lib/common.sh
-# shellcheck source=../lib/spark.sh
-source local/lib/spark.sh
-# shellcheck source=../lib/dbt.sh
-source local/lib/dbt.sh
-# shellcheck source=../lib/pipeline.sh
-source local/lib/pipeline.sh
+# shellcheck source=setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh" spark dbt pipeline
 
-load_env
-find_java
-ensure_platform_jar
-dbt_install
-dbt_env
+setup_pipeline_tools
 
 EVENTS=${RUNNEL_E2E_EVENTS:-20000}
 id=$(date +%s)-$RANDOM

@@ -6,12 +6,8 @@
 # Uses the running Trino and the generated secrets of RUNNEL_RUN_DIR (default ./.runnel).
 set -euo pipefail
 
-RUNNEL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-export RUNNEL_ROOT
-# shellcheck source=local/lib/common.sh
-source "$RUNNEL_ROOT/local/lib/common.sh"
-# shellcheck source=local/lib/superset.sh
-source "$RUNNEL_ROOT/local/lib/superset.sh"
+# shellcheck source=setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh" superset
 
 [[ $# -eq 3 ]] || die "usage: $0 up|down HOME PORT"
 action=$1 home=$2 port=$3
