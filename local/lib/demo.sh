@@ -30,16 +30,6 @@ demo_job() {
     --conf "spark.local.dir=$RUNNEL_RUN_DIR/spark-local" --class "$class" "$jar" "$@"
 }
 
-# demo_shielded CMD...: a step of the loop run with Ctrl-C ignored (its programs inherit that), so
-# that Ctrl-C pressed meanwhile only asks the demo to stop, as during the loop's sleeps and the
-# jobs in sessions of their own; without it, Trino's CLI would die mid-call.
-demo_shielded() {
-  (
-    trap '' INT
-    "$@"
-  )
-}
-
 demo_stop_jobs() {
   local name
   for name in "${DEMO_JOBS[@]}"; do
@@ -256,8 +246,8 @@ cmd_demo() {
   "$JAVA" -jar "$RUNNEL_ROOT/producer/target/runnel-producer.jar" products --progress-seconds 0 \
     >"$PIPELINE_LOGS/products.log" 2>&1 || die "the producer failed (log: $PIPELINE_LOGS/products.log)"
   trap 'demo_stop_jobs' EXIT
-  local stop_requested=false
-  trap 'stop_requested=true; info "Ctrl-C: stopping the producer; the running cycle finishes, then the jobs drain (Ctrl-C again aborts)"; stop_service demo-producer >/dev/null; trap "demo_stop_jobs; exit 130" INT' INT
+  DEMO_STOP_FLAG=$PIPELINE_LOGS/.ctrl-c DEMO_DRAIN_FLAG=$PIPELINE_LOGS/.draining DEMO_FOLLOW_PID=''
+  trap demo_on_ctrl_c INT
   start_process demo-producer "$PIPELINE_LOGS/producer.log" "$JAVA" -Drunnel.run.dir="$RUNNEL_RUN_DIR" \
     -jar "$RUNNEL_ROOT/producer/target/runnel-producer.jar" "${produce[@]}"
   demo_job bronze io.runnel.streaming.BronzeIngestJob "$RUNNEL_ROOT/streaming/target/runnel-streaming.jar"
@@ -269,14 +259,44 @@ cmd_demo() {
     info "streaming: Bronze runs continuously; Silver -> load -> dbt every $every s"
   fi
   demo_urls
+  # The rest runs in a subshell that ignores SIGINT, and so do its programs: Ctrl-C reaches the
+  # whole process group, and would otherwise kill whatever short command (date, psql, Trino's
+  # CLI) happens to run, ending the demo mid-way. This shell handles Ctrl-C (demo_on_ctrl_c).
+  (
+    trap '' INT
+    demo_follow
+  ) &
+  DEMO_FOLLOW_PID=$!
+  local rc=0
+  demo_wait "$DEMO_FOLLOW_PID" || rc=$?
+  trap - INT
+  return $rc
+}
 
+# demo_on_ctrl_c: the first Ctrl-C stops the producer (demo_follow then drains and reports); a
+# second one, or one during the drain, aborts.
+demo_on_ctrl_c() {
+  if [[ -f $DEMO_STOP_FLAG || -f $DEMO_DRAIN_FLAG ]]; then
+    [[ -z $DEMO_FOLLOW_PID ]] || kill "$DEMO_FOLLOW_PID" 2>/dev/null || true
+    demo_stop_jobs
+    exit 130
+  fi
+  touch "$DEMO_STOP_FLAG"
+  info "Ctrl-C: stopping the producer; the running cycle finishes, then the jobs drain (Ctrl-C again aborts)"
+  stop_service demo-producer >/dev/null
+}
+
+# demo_follow: cmd_demo's second half (its variables are in scope): until the producer is done
+# and the jobs have caught up, the scheduled cycles and the progress line; then the drain, the
+# last cycle and the report.
+demo_follow() {
   # Until the producer is done and Bronze has caught up with Kafka: a cycle (or, when
   # continuous, a dbt run) every $every s, a progress line every 5 s.
   local cycle=0 next=$((started + every)) now lag quiet=0 loaded loaded_before='' stable=0 loaded_start
   loaded_start=$(pipeline_query "select (select count(*) from silver.events) + (select count(*) from silver.events_quarantine)")
   while true; do
     now=$(date +%s)
-    if $stop_requested && service_pid demo-producer >/dev/null; then
+    if [[ -f $DEMO_STOP_FLAG ]] && service_pid demo-producer >/dev/null; then
       stop_service demo-producer >/dev/null
     fi
     if ! service_pid demo-producer >/dev/null; then
@@ -286,7 +306,7 @@ cmd_demo() {
       # Caught up: a Bronze batch after the producer's end saw no lag (or Ctrl-C was pressed);
       # when Silver and the load stream too, also their output in PostgreSQL has grown and then
       # stayed put for 10 s (at most 2 minutes: the drain below takes what is left).
-      if $stop_requested; then
+      if [[ -f $DEMO_STOP_FLAG ]]; then
         break
       elif [[ $lag == 0 ]] && ((quiet++ >= 1)); then
         $continuous || break
@@ -311,7 +331,7 @@ cmd_demo() {
       else
         demo_cycle "$cycle"
       fi
-      demo_shielded trino_register_tables >/dev/null
+      trino_register_tables >/dev/null
       next=$((next + every))
       ((next > $(date +%s))) || next=$(($(date +%s) + every))
     fi
@@ -319,9 +339,9 @@ cmd_demo() {
     sleep 5
   done
 
-  info "draining: the jobs stop, then a last Silver, load and dbt"
+  touch "$DEMO_DRAIN_FLAG"
+  info "draining: the jobs stop, then a last Silver, load and dbt (Ctrl-C aborts)"
   demo_stop_jobs
-  trap - INT EXIT
   # Records Bronze had not reached when stopped (after Ctrl-C) are taken now.
   demo_stage bronze-drain io.runnel.streaming.BronzeIngestJob "$RUNNEL_ROOT/streaming/target/runnel-streaming.jar"
   demo_cycle last
