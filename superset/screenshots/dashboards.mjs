@@ -2,6 +2,8 @@
 // until every chart has rendered, and either saves a screenshot or times warm loads.
 //   node dashboards.mjs shots URL OUT_DIR          docs/dashboard-<slug>.png for each dashboard
 //   node dashboards.mjs bench URL LOADS            median warm load time per dashboard (JSON)
+//   node dashboards.mjs trace URL SLUG             one warm load of a dashboard: what the page
+//                                                  fetched, when (ms from navigation start)
 // The admin password comes from RUNNEL_SUPERSET_ADMIN_PASSWORD, never from the command line.
 import { chromium } from 'playwright-core';
 import path from 'node:path';
@@ -14,8 +16,8 @@ const [mode, baseUrl, arg] = process.argv.slice(2);
 const password = process.env.RUNNEL_SUPERSET_ADMIN_PASSWORD;
 const user = process.env.RUNNEL_SUPERSET_ADMIN_USER || 'admin';
 const executablePath = process.env.RUNNEL_CHROMIUM || '/usr/bin/chromium';
-if (!['shots', 'bench'].includes(mode) || !baseUrl || !arg) {
-  console.error('usage: node dashboards.mjs shots URL OUT_DIR | bench URL LOADS');
+if (!['shots', 'bench', 'trace'].includes(mode) || !baseUrl || !arg) {
+  console.error('usage: node dashboards.mjs shots URL OUT_DIR | bench URL LOADS | trace URL SLUG');
   process.exit(2);
 }
 if (!password) {
@@ -82,7 +84,21 @@ try {
   await login(loginPage);
   await loginPage.close();
   const results = [];
-  for (const dashboard of DASHBOARDS) {
+  if (mode === 'trace') {
+    const dashboard = DASHBOARDS.find((d) => d.slug === arg);
+    if (!dashboard) throw new Error(`no dashboard ${arg}`);
+    await load(context, dashboard); // warm-up, as in bench
+    const started = Date.now();
+    const page = await load(context, dashboard, true);
+    console.log(`${dashboard.slug}: all charts drawn after ${Date.now() - started} ms`);
+    const entries = await page.evaluate(() =>
+      performance.getEntriesByType('resource').map((r) => ({
+        start: Math.round(r.startTime), end: Math.round(r.responseEnd),
+        cached: r.transferSize === 0, url: r.name.replace(location.origin, '').slice(0, 100) })));
+    for (const e of entries) console.log(`${e.start}\t${e.end}\t${e.cached ? 'cache' : 'net'}\t${e.url}`);
+    await page.close();
+  }
+  for (const dashboard of mode === 'trace' ? [] : DASHBOARDS) {
     if (mode === 'shots') {
       const page = await load(context, dashboard, true);
       // Animations (ECharts draws in over ~1 s) settle before the picture is taken.
