@@ -69,8 +69,7 @@ demo_dbt() {
   first=1
   [[ ! -f $log ]] || first=$(($(wc -l <"$log") + 1))
   started=$(date +%s.%N)
-  (cd "$DBT_PROJECT_DIR" && exec setsid "$DBT_VENV/bin/dbt" "${args[@]}") >>"$log" 2>&1 &
-  if ! demo_wait $!; then
+  if ! (cd "$DBT_PROJECT_DIR" && setsid -w "$DBT_VENV/bin/dbt" "${args[@]}") >>"$log" 2>&1; then
     # dbt's own summary of what failed (colour codes removed), so the cause shows without the log.
     tail -n "+$first" "$log" | sed -n '/Completed with/,$p' | sed -E 's/\x1b\[[0-9;]*m//g' | head -n 12 >&2
     die "dbt ${args[*]} failed (log: $log)"
@@ -87,15 +86,14 @@ demo_stage() {
   local name=$1 class=$2 jar=$3
   shift 3
   (($#)) || set -- --available-now
-  JAVA_HOME=$JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 setsid \
-    "$RUNNEL_SPARK_SUBMIT" --class "$class" "$jar" "$@" >"$PIPELINE_LOGS/$name.log" 2>&1 &
-  demo_wait $! || die "$name failed (log: $PIPELINE_LOGS/$name.log)"
+  JAVA_HOME=$JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 setsid -w \
+    "$RUNNEL_SPARK_SUBMIT" --class "$class" "$jar" "$@" >"$PIPELINE_LOGS/$name.log" 2>&1 ||
+    die "$name failed (log: $PIPELINE_LOGS/$name.log)"
   grep -E "^(bronze|silver|load)[:]" "$PIPELINE_LOGS/$name.log" | sed 's/^/  /' || true
 }
 
-# demo_wait PID: the background command's exit status. Waiting in the background (not in the
-# foreground) lets the Ctrl-C trap run at once; the command itself, in a session of its own, goes
-# on undisturbed.
+# demo_wait PID: the background command's exit status. Waiting on it (not running it in the
+# foreground) lets this shell's Ctrl-C trap run at once; the command itself goes on undisturbed.
 demo_wait() {
   local pid=$1 rc
   while true; do
