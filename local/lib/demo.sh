@@ -86,10 +86,19 @@ demo_stage() {
   local name=$1 class=$2 jar=$3
   shift 3
   (($#)) || set -- --available-now
-  JAVA_HOME=$JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 setsid -w \
-    "$RUNNEL_SPARK_SUBMIT" --class "$class" "$jar" "$@" >"$PIPELINE_LOGS/$name.log" 2>&1 ||
-    die "$name failed (log: $PIPELINE_LOGS/$name.log)"
-  grep -E "^(bronze|silver|load)[:]" "$PIPELINE_LOGS/$name.log" | sed 's/^/  /' || true
+  local log=$PIPELINE_LOGS/$name.log
+  if ! JAVA_HOME=$JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 setsid -w \
+    "$RUNNEL_SPARK_SUBMIT" --class "$class" "$jar" "$@" >"$log" 2>&1; then
+    demo_job_errors "$log" >&2
+    die "$name failed (log: $log)"
+  fi
+  grep -E "^(bronze|silver|load)[:]" "$log" | sed 's/^/  /' || true
+}
+
+# demo_job_errors LOG: a failed job's ERROR lines and its closing one-line error ("load: ..."),
+# so that the cause shows where the log itself cannot be read (a CI runner).
+demo_job_errors() {
+  grep -E '^[0-9:]+ ERROR |^(bronze|silver|load)[:] ' "$1" | cut -c 1-400 | tail -n 8 | sed 's/^/  | /' || true
 }
 
 # demo_wait PID: the background command's exit status. Waiting on it (not running it in the
@@ -319,7 +328,10 @@ demo_follow() {
       fi
     fi
     for name in bronze $($continuous && echo silver load); do
-      service_pid "demo-$name" >/dev/null || die "the $name job stopped unexpectedly (log: $PIPELINE_LOGS/$name.log)"
+      if ! service_pid "demo-$name" >/dev/null; then
+        demo_job_errors "$PIPELINE_LOGS/$name.log" >&2
+        die "the $name job stopped unexpectedly (log: $PIPELINE_LOGS/$name.log)"
+      fi
     done
     if ((now >= next)); then
       cycle=$((cycle + 1))

@@ -41,7 +41,7 @@ with open(sys.argv[1], "w") as log:
     sys.exit(demo.wait(timeout=900))
 PY
 then
-  tail -n 15 "$demo_log" | sed 's/^/  | /' >&2
+  tail -n 25 "$demo_log" | sed 's/^/  | /' >&2
   die "the demo failed (log: $demo_log)"
 fi
 grep -q 'Ctrl-C: stopping the producer' "$demo_log" || die "the demo did not act on Ctrl-C (log: $demo_log)"

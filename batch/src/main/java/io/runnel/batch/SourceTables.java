@@ -3,7 +3,9 @@ package io.runnel.batch;
 import io.delta.tables.DeltaTable;
 import io.runnel.common.ServiceUnavailableException;
 import java.time.Duration;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +27,7 @@ public final class SourceTables {
   public static void await(
       SparkSession spark, String location, boolean wait, String what, String upstream)
       throws InterruptedException {
-    if (DeltaTable.isDeltaTable(spark, location)) {
+    if (exists(spark, location)) {
       return;
     }
     String missing = what + " " + location + " does not exist yet";
@@ -34,7 +36,7 @@ public final class SourceTables {
     }
     LOG.info("{}: waiting for {} to create it", missing, upstream);
     long since = System.nanoTime();
-    while (!DeltaTable.isDeltaTable(spark, location)) {
+    while (!exists(spark, location)) {
       Thread.sleep(POLL.toMillis());
     }
     LOG.info(
@@ -42,5 +44,15 @@ public final class SourceTables {
         what,
         location,
         Duration.ofNanos(System.nanoTime() - since).toSeconds());
+  }
+
+  /**
+   * Whether {@code location} holds a committed Delta table now. Delta caches a table's log per
+   * path, and a log first seen between the upstream job's creating {@code _delta_log} and its first
+   * commit stays at "no table" for good; so the cached log is dropped before each look.
+   */
+  static boolean exists(SparkSession spark, String location) {
+    DeltaLog.invalidateCache(spark, new Path(location));
+    return DeltaTable.isDeltaTable(spark, location);
   }
 }
