@@ -2,9 +2,9 @@
 -- admin role). psql -v batch=1: the first loads, 500 sessions (about 3,000 events) loaded over 41
 -- hours, and 20 products.
 -- psql -v batch=2: a second load: 100 new sessions, late events for old sessions (one moves a
--- session's start to the day before), a re-delivery of already loaded events, rows whose load
--- committed half an hour before the first load's newest row (inside the lookback window), and a price
--- change plus a new product in the catalog. Event times are fixed; load times are relative to
+-- session's start to the day before, one empties the day it leaves), a re-delivery of already
+-- loaded events, rows whose load committed half an hour before the first load's newest row
+-- (inside the lookback window), and a price change plus a new product in the catalog. Event times are fixed; load times are relative to
 -- now() so that source freshness passes.
 
 \set ON_ERROR_STOP on
@@ -140,6 +140,19 @@ select
     n
 from generate_series(10, 300, 10) as n
 where :batch = 2;
+
+-- A session alone on its day (2025-12-30), whose late view (batch 2) happened the day before:
+-- the day it leaves has no session left, and funnel_daily must lose that day's row.
+insert into fixture_events
+select
+    md5('lonely-' || :batch)::uuid,
+    case when :batch = 1 then 'click' else 'view' end,
+    'user_1', 'product_1', 7.50, 'EUR', 0,
+    md5('session-lonely')::uuid::text,
+    case when :batch = 1 then timestamptz '2025-12-30 12:00:00+00' else timestamptz '2025-12-29 12:00:00+00' end,
+    :batch = 2,
+    false,
+    0;
 
 insert into silver.events (
     event_id, event_type, user_id, product_id, price, currency, quantity, session_id, ts,

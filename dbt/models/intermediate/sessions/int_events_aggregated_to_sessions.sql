@@ -6,6 +6,7 @@
             {'columns': ['session_id'], 'unique': true},
             {'columns': ['last_loaded_at']},
             {'columns': ['user_id']},
+            {'columns': ['session_date']},
         ],
     )
 }}

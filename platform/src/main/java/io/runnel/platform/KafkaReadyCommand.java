@@ -1,6 +1,7 @@
 package io.runnel.platform;
 
 import io.runnel.common.Env;
+import io.runnel.common.KafkaTopics;
 import io.runnel.common.Preflight;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ final class KafkaReadyCommand implements Callable<Integer> {
         Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
         List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
         if (!missing.isEmpty()) {
-          admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+          KafkaTopics.create(admin, missing, Duration.ofSeconds(30));
         }
         for (NewTopic t : missing) {
           LOG.info("created topic {} with {} partition(s)", t.name(), t.numPartitions());

@@ -1,6 +1,8 @@
 package io.runnel.producer;
 
+import io.runnel.common.KafkaTopics;
 import io.runnel.common.ServiceUnavailableException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -48,10 +50,10 @@ final class Topics {
       try {
         if (!admin.listTopics().names().get(timeoutSeconds, TimeUnit.SECONDS).contains(topic)) {
           try {
-            admin
-                .createTopics(List.of(new NewTopic(topic, partitions, replicationFactor)))
-                .all()
-                .get(timeoutSeconds, TimeUnit.SECONDS);
+            KafkaTopics.create(
+                admin,
+                List.of(new NewTopic(topic, partitions, replicationFactor)),
+                Duration.ofSeconds(timeoutSeconds));
             LOG.info("created topic {} with {} partition(s)", topic, partitions);
             return partitions;
           } catch (ExecutionException e) {

@@ -3,6 +3,7 @@ package io.runnel.streaming;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runnel.common.Env;
+import io.runnel.common.KafkaTopics;
 import io.runnel.common.S3Settings;
 import io.runnel.common.testing.ServiceEnv;
 import io.runnel.common.testing.SparkSubmit;
@@ -220,10 +221,8 @@ class BronzeHealthIT {
 
   private void createTopic(int partitions) throws Exception {
     try (Admin admin = Admin.create(kafkaProps())) {
-      admin
-          .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
+      KafkaTopics.create(
+          admin, List.of(new NewTopic(topic, partitions, (short) 1)), Duration.ofSeconds(30));
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.delta.tables.DeltaTable;
 import io.runnel.common.Env;
+import io.runnel.common.KafkaTopics;
 import io.runnel.common.S3Settings;
 import io.runnel.common.WriterLease;
 import io.runnel.common.testing.ServiceEnv;
@@ -291,10 +292,8 @@ class BronzeIngestIT {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, env.required("RUNNEL_KAFKA_BOOTSTRAP"));
     try (Admin admin = Admin.create(props)) {
-      admin
-          .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
+      KafkaTopics.create(
+          admin, List.of(new NewTopic(topic, partitions, (short) 1)), Duration.ofSeconds(30));
     }
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.delta.tables.DeltaTable;
 import io.runnel.batch.SilverTables;
 import io.runnel.common.Env;
+import io.runnel.common.KafkaTopics;
 import io.runnel.common.S3Settings;
 import io.runnel.common.testing.ServiceEnv;
 import io.runnel.common.testing.SparkSubmit;
@@ -462,14 +463,13 @@ class SilverJobIT {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, env.required("RUNNEL_KAFKA_BOOTSTRAP"));
     try (Admin admin = Admin.create(props)) {
-      admin
-          .createTopics(
-              List.of(
-                  new NewTopic(events, 2, (short) 1),
-                  new NewTopic(products, 1, (short) 1),
-                  new NewTopic(stray, 1, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
+      KafkaTopics.create(
+          admin,
+          List.of(
+              new NewTopic(events, 2, (short) 1),
+              new NewTopic(products, 1, (short) 1),
+              new NewTopic(stray, 1, (short) 1)),
+          Duration.ofSeconds(30));
     }
   }
 
