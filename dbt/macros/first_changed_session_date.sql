@@ -8,9 +8,13 @@
     {%- if not execute -%}
         'infinity'::date
     {%- else -%}
+        {#- Materialized first: a bare min(session_date) lets PostgreSQL walk the session_date
+            index from the oldest day, testing every session's load time (seconds at 20M). -#}
         {%- set found = run_query(
-            "select min(session_date) from " ~ ref('int_events_aggregated_to_sessions')
+            "with changed as materialized (select session_date from "
+            ~ ref('int_events_aggregated_to_sessions')
             ~ " where last_loaded_at > " ~ incremental_cutoff(relation=model)
+            ~ ") select min(session_date) from changed"
         ).columns[0].values()[0] -%}
         {{ "'infinity'::date" if found is none else "'" ~ found ~ "'::date" }}
     {%- endif -%}

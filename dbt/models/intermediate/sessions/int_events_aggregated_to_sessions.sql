@@ -57,7 +57,7 @@ sessions as (
         bool_or(is_late) as has_late_events,
         max(loaded_at) as last_loaded_at
     from session_events
-    group by session_id, user_id
+    group by user_id, session_id
 
 ),
 
@@ -82,6 +82,10 @@ final as (
         (session_started_at at time zone 'UTC')::date as session_date,
         extract(epoch from session_ended_at - session_started_at)::numeric(12, 3) as duration_seconds
     from sessions
+    -- Stored by user: dim_users re-reads every session of each user with a new one, and a user's
+    -- sessions side by side are a few pages instead of one page each (a full refresh lays them
+    -- out so; an incremental run appends its sessions, also by user).
+    order by user_id, session_id
 
 )
 

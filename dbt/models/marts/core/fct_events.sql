@@ -15,48 +15,73 @@
 -- The key's index leads with event_date: a run's rows are mostly of the last day, so they land
 -- together at the end of the index.
 
+{#- One group's figures, the same on both paths below. -#}
+{% set group_figures %}
+        count(*) as event_count,
+        sum(quantity) as total_quantity,
+        -- Revenue is what purchases bring in; a view or a cart event has a price but earns nothing.
+        coalesce(sum(price * quantity) filter (where event_type = 'purchase'), 0)::numeric(18, 2) as total_revenue,
+        count(*) filter (where is_late) as late_event_count,
+        max(loaded_at) as last_loaded_at
+{% endset %}
+
 with
 
--- (user, day) pairs with an event loaded since the last run, late events included: their rows
--- are recomputed from every event of that user on that day.
-changed_user_days as (
+{% if is_incremental() %}
 
-    select distinct
-        user_id,
-        event_date
-    from {{ ref('stg_silver__events') }}
-    {% if is_incremental() %}
+    -- (user, day) pairs with an event loaded since the last run, late events included: their rows
+    -- are recomputed from every event of that user on that day.
+    changed_user_days as (
+
+        select distinct
+            user_id,
+            event_date
+        from {{ ref('stg_silver__events') }}
         where loaded_at > {{ incremental_cutoff() }}
-    {% endif %}
 
-),
+    ),
 
--- Referenced once, so PostgreSQL inlines it: `= any(array(...))` on both columns of the index
--- (event_date, user_id) makes the lookup an index scan (a join would scan all of Silver), and the
--- join keeps exactly the changed pairs.
-events as (
+    -- A lateral subquery with an aggregate is never merged into a join: each changed pair is one
+    -- lookup on Silver's (event_date, user_id) index that reads exactly that pair's events. (A join
+    -- lets the planner guess how many pairs there are, and it scans all of Silver; filtering on
+    -- both columns with `= any` reads every changed user on every changed day.)
+    groups as (
 
-    select * from {{ ref('stg_silver__events') }}
-    {% if is_incremental() %}
-        where
-            user_id = any(array(select distinct changed_user_days.user_id from changed_user_days))
-            and event_date = any(array(select distinct changed_user_days.event_date from changed_user_days))
-    {% endif %}
-
-),
-
-scoped_events as (
-
-    select events.*
-    from events
-    {% if is_incremental() %}
-        inner join changed_user_days
-            on
+        select
+            day_groups.*,
+            changed_user_days.event_date,
+            changed_user_days.user_id
+        from changed_user_days
+        cross join lateral (
+            select
+                events.event_type,
+                events.currency,
+                {{ group_figures }}
+            from {{ ref('stg_silver__events') }} as events
+            where
                 events.user_id = changed_user_days.user_id
                 and events.event_date = changed_user_days.event_date
-    {% endif %}
+            group by events.event_type, events.currency
+        ) as day_groups
 
-),
+    ),
+
+{% else %}
+
+    groups as (
+
+        select
+            event_date,
+            user_id,
+            event_type,
+            currency,
+            {{ group_figures }}
+        from {{ ref('stg_silver__events') }}
+        group by event_date, user_id, event_type, currency
+
+    ),
+
+{% endif %}
 
 final as (
 
@@ -65,14 +90,12 @@ final as (
         event_type,
         user_id,
         currency,
-        count(*) as event_count,
-        sum(quantity) as total_quantity,
-        -- Revenue is what purchases bring in; a view or a cart event has a price but earns nothing.
-        coalesce(sum(price * quantity) filter (where event_type = 'purchase'), 0)::numeric(18, 2) as total_revenue,
-        count(*) filter (where is_late) as late_event_count,
-        max(loaded_at) as last_loaded_at
-    from scoped_events
-    group by event_date, event_type, user_id, currency
+        event_count,
+        total_quantity,
+        total_revenue,
+        late_event_count,
+        last_loaded_at
+    from groups
 
 )
 
