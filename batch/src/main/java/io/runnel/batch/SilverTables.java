@@ -40,6 +40,9 @@ public final class SilverTables {
           "events",
           List.of("event_id"),
           "event_date",
+          // Min/max statistics only where a reader filters (time): computing them for every
+          // string column of every row costs the writer more than any reader gains.
+          List.of("ts", "kafka_ts", "ingested_at", "silver_at"),
           struct(
               field("event_id", DataTypes.StringType),
               field("event_type", DataTypes.StringType),
@@ -67,6 +70,7 @@ public final class SilverTables {
           "events_quarantine",
           COORDINATES,
           "ingest_date",
+          List.of(),
           struct(
               field("source_topic", DataTypes.StringType),
               field("source_partition", DataTypes.IntegerType),
@@ -100,7 +104,8 @@ public final class SilverTables {
 
   /** The latest version of each product (the newest updated_at wins). */
   public static final Table PRODUCTS =
-      new Table("products", List.of("product_id"), null, struct(productFields("updated_at")));
+      new Table(
+          "products", List.of("product_id"), null, List.of(), struct(productFields("updated_at")));
 
   /**
    * Every version of every product, keyed by the time it took effect: the history a slowly changing
@@ -111,6 +116,7 @@ public final class SilverTables {
           "products_history",
           List.of("product_id", "valid_from"),
           null,
+          List.of(),
           struct(productFields("valid_from")));
 
   public static final List<Table> ALL = List.of(EVENTS, QUARANTINE, PRODUCTS, PRODUCTS_HISTORY);
@@ -123,8 +129,15 @@ public final class SilverTables {
    * @param name the table's name: its folder under the Silver root and its name in PostgreSQL
    * @param key the columns that identify a row (the MERGE condition and the PostgreSQL primary key)
    * @param partitionColumn the Delta partition column, or null
+   * @param statsColumns the columns Delta keeps min/max statistics of (empty: Delta's default, the
+   *     first 32); set when the table is created
    */
-  public record Table(String name, List<String> key, String partitionColumn, StructType schema) {
+  public record Table(
+      String name,
+      List<String> key,
+      String partitionColumn,
+      List<String> statsColumns,
+      StructType schema) {
     public String path(String silverRoot) {
       return silverRoot + "/" + name;
     }
@@ -144,6 +157,10 @@ public final class SilverTables {
       }
       for (Map.Entry<String, String> p : PROPERTIES.entrySet()) {
         builder = builder.property(p.getKey(), p.getValue());
+      }
+      if (!statsColumns.isEmpty()) {
+        builder =
+            builder.property("delta.dataSkippingStatsColumns", String.join(",", statsColumns));
       }
       builder.execute();
     }

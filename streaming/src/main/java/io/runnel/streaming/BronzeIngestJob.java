@@ -4,6 +4,7 @@ import io.delta.tables.DeltaTable;
 import io.runnel.common.Env;
 import io.runnel.common.Exits;
 import io.runnel.common.Preflight;
+import io.runnel.spark.Compaction;
 import io.runnel.spark.MetricsListener;
 import io.runnel.spark.TableWriter;
 import java.time.Duration;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Option;
  * [--available-now]}; settings come from the environment ({@link BronzeSettings}).
  */
 public final class BronzeIngestJob {
+  static final long ROW_GROUP_BYTES = 16L << 20;
   static final String NAME = "bronze_ingest";
   private static final Logger LOG = LoggerFactory.getLogger(BronzeIngestJob.class);
 
@@ -83,7 +85,7 @@ public final class BronzeIngestJob {
     // Compaction off the write path: inline auto-compaction stalls the batch that triggers it
     // for seconds, which is what a freshness p99 sees. The same driver compacts on a timer
     // instead (one writer per table still holds: it is this job).
-    spark.conf().set("spark.databricks.delta.autoCompact.enabled", "false");
+    Compaction.offTheWritePath(spark);
     ScheduledExecutorService compactor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -107,6 +109,12 @@ public final class BronzeIngestJob {
               String.valueOf(BronzeTransforms.INDEXED_COLUMNS));
       // Each value is unique: a dictionary for it is built, found useless and dropped, per page.
       spark.sparkContext().hadoopConfiguration().set("parquet.enable.dictionary#value", "false");
+      // Row groups of 16 MB: a reader splits a file only between row groups, and a compacted file
+      // of one 128 MB group would be read by one task, on one core.
+      spark
+          .sparkContext()
+          .hadoopConfiguration()
+          .set("parquet.block.size", String.valueOf(ROW_GROUP_BYTES));
       StreamingQuery query = writer(bronze).start(table);
       LOG.info(
           "ingesting {} from {} into {} ({})",
@@ -130,31 +138,8 @@ public final class BronzeIngestJob {
 
   /** Bin-packs the small files of yesterday's and today's partitions (the ones still growing). */
   void compact(String table) {
-    if (!DeltaTable.isDeltaTable(spark, table)) {
-      return;
-    }
-    // Files of 64 MB and more are left alone: without this, every compaction would rewrite the
-    // day's already-compacted file together with the new small ones.
-    spark.conf().set("spark.databricks.delta.optimize.minFileSize", String.valueOf(64L << 20));
-    spark.conf().set("spark.databricks.delta.optimize.maxFileSize", String.valueOf(256L << 20));
-    try {
-      long started = System.nanoTime();
-      Row result =
-          DeltaTable.forPath(spark, table)
-              .optimize()
-              .where("ingest_date >= date_sub(current_date(), 1)")
-              .executeCompaction()
-              .first();
-      LOG.info(
-          "compacted {} in {} ms: {}",
-          table,
-          (System.nanoTime() - started) / 1_000_000,
-          result.getStruct(result.fieldIndex("metrics")).getAs("numFilesRemoved")
-              + " files into "
-              + result.getStruct(result.fieldIndex("metrics")).getAs("numFilesAdded"));
-    } catch (RuntimeException e) {
-      // A failed compaction leaves the table as it was; the next one tries again.
-      LOG.warn("compacting {} failed: {}", table, e.toString());
+    if (DeltaTable.isDeltaTable(spark, table)) {
+      Compaction.recent(spark, table, "ingest_date");
     }
   }
 

@@ -9,16 +9,20 @@ import io.runnel.common.Env;
 import io.runnel.common.Exits;
 import io.runnel.common.Failpoint;
 import io.runnel.common.Preflight;
+import io.runnel.spark.Compaction;
 import io.runnel.spark.MetricsListener;
 import io.runnel.spark.TableWriter;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,14 +40,14 @@ import picocli.CommandLine.Option;
 
 /**
  * Bronze to Silver, incrementally and exactly once: each micro-batch of new Bronze rows is checked
- * against the named rules ({@link SilverRules}); valid events are MERGEd into {@code silver/events}
- * (one row per event_id, the lowest Kafka coordinates win), product versions into {@code
+ * against the named rules ({@link SilverRules}); valid events go into {@code silver/events} (one
+ * row per event_id, the lowest Kafka coordinates win), product versions into {@code
  * silver/products_history} and {@code silver/products}, and every failed record into {@code
  * silver/events_quarantine} with all its reasons.
  *
- * <p>Each table write carries Delta's {@code txnAppId} (the streaming query's id, kept in the
- * checkpoint, plus the table) and {@code txnVersion} (the batch id): a batch re-run after a crash
- * skips the writes that already committed and does the rest.
+ * <p>Each table write is a Delta transaction of the streaming query's id (kept in the checkpoint)
+ * and the batch id ({@link SilverWriter}): a batch re-run after a crash skips the writes that
+ * already committed and does the rest.
  *
  * <p>Run with {@code spark-submit --class io.runnel.batch.silver.SilverJob runnel-batch.jar
  * [--available-now]}; settings come from the environment ({@link SilverSettings}).
@@ -51,8 +55,6 @@ import picocli.CommandLine.Option;
 public final class SilverJob {
   static final String NAME = "silver";
   private static final Logger LOG = LoggerFactory.getLogger(SilverJob.class);
-  private static final String TXN_APP_ID = "spark.databricks.delta.write.txnAppId";
-  private static final String TXN_VERSION = "spark.databricks.delta.write.txnVersion";
   private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
 
   private final SparkSession spark;
@@ -64,6 +66,13 @@ public final class SilverJob {
     this.spark = spark;
     this.settings = settings;
     this.rules = new SilverRules(settings.rules());
+    // Compacted every few batches (compact), not by every commit that leaves two small files.
+    Compaction.offTheWritePath(spark);
+    // A batch is cached for one pass of each table write: compressing it costs more CPU than
+    // reading it uncompressed saves.
+    spark.conf().set("spark.sql.inMemoryColumnarStorage.compressed", "false");
+    // Every event_id is unique: a Parquet dictionary for it is built, found useless and dropped.
+    spark.sparkContext().hadoopConfiguration().set("parquet.enable.dictionary#event_id", "false");
   }
 
   public static void main(String[] args) {
@@ -226,12 +235,18 @@ public final class SilverJob {
     if (counts != null) {
       total.add(counts);
     }
+    int every = settings.compactEveryBatches();
+    if (every > 0 && (batchId + 1) % every == 0) {
+      for (SilverTables.Table t : SilverTables.ALL) {
+        Compaction.recent(bronze.sparkSession(), location(t), t.partitionColumn());
+      }
+    }
   }
 
   /**
-   * Checks the rows once, then writes each table idempotently: as Delta transaction (txnPrefix +
-   * table, batchId). A replay also MERGEs the quarantine on the Kafka coordinates instead of
-   * appending. Returns what was written, or null when there were no rows.
+   * Checks the rows once, then writes each table idempotently ({@link SilverWriter}). A replay also
+   * MERGEs the quarantine on the Kafka coordinates instead of appending. Returns what was written,
+   * or null when there were no rows.
    */
   private BatchCounts write(Dataset<Row> bronze, String txnPrefix, long batchId, boolean replay) {
     long started = System.nanoTime();
@@ -246,9 +261,9 @@ public final class SilverJob {
           checked
               .selectExpr(
                   "count(*)",
-                  "count_if(checked.kind = 'event')",
-                  "count_if(checked.kind = 'product')",
-                  "count_if(checked.kind = 'bad')")
+                  "count_if(kind = 'event')",
+                  "count_if(kind = 'product')",
+                  "count_if(kind = 'bad')")
               .first();
       long read = kinds.getLong(0);
       if (read == 0) {
@@ -257,52 +272,67 @@ public final class SilverJob {
       String timings = "check " + lap(lap);
       // A table without rows in this batch is not written (every Delta commit costs seconds);
       // whether it is skipped depends on the batch's rows only, so a replay skips it too.
-      long[] eventsMerged = {0, 0};
-      if (kinds.getLong(1) > 0) {
-        Dataset<Row> events = SilverTransforms.events(checked, silverAt);
-        eventsMerged =
-            idempotent(
-                session,
-                txnPrefix,
-                SilverTables.EVENTS,
-                batchId,
-                () -> mergeWinners(session, SilverTables.EVENTS, events));
+      SilverWriter writer = new SilverWriter(session, txnPrefix, batchId);
+      // The quarantine's few rows are written beside the events: its commit is mostly waiting on
+      // S3, which the events' CPU-bound write fills.
+      long badRows = kinds.getLong(3);
+      ExecutorService beside = Executors.newSingleThreadExecutor();
+      Future<Long> quarantined;
+      try {
+        quarantined =
+            badRows == 0
+                ? CompletableFuture.completedFuture(0L)
+                : beside.submit(
+                    () -> {
+                      Dataset<Row> bad = SilverTransforms.quarantine(checked, silverAt);
+                      return replay
+                          ? writer.other(
+                              SilverTables.QUARANTINE, () -> mergeQuarantine(session, bad))
+                          : writer.append(
+                              SilverTables.QUARANTINE,
+                              location(SilverTables.QUARANTINE),
+                              bad,
+                              badRows);
+                    });
+      } finally {
+        beside.shutdown();
+      }
+      SilverWriter.Written events = new SilverWriter.Written(0, 0);
+      try {
+        if (kinds.getLong(1) > 0) {
+          events =
+              writer.winners(
+                  SilverTables.EVENTS,
+                  location(SilverTables.EVENTS),
+                  SilverTransforms.events(checked, silverAt));
+        }
+      } catch (RuntimeException e) {
+        // The batch fails; the quarantine's write ends first (the cached batch goes after it).
+        try {
+          done(quarantined);
+        } catch (RuntimeException also) {
+          e.addSuppressed(also);
+        }
+        throw e;
       }
       Failpoint.reach("silver.after-events", batchId);
       timings += ", events " + lap(lap);
-
-      long badRows = kinds.getLong(3);
-      long quarantined = 0;
-      if (badRows > 0) {
-        Dataset<Row> bad = SilverTransforms.quarantine(checked, silverAt);
-        quarantined =
-            idempotent(
-                session,
-                txnPrefix,
-                SilverTables.QUARANTINE,
-                batchId,
-                () -> replay ? mergeQuarantine(session, bad) : appendQuarantine(bad, badRows));
-      }
+      long quarantinedRows = done(quarantined);
       Failpoint.reach("silver.after-quarantine", batchId);
       timings += ", quarantine " + lap(lap);
 
-      long[] versionsMerged = new long[] {0, 0};
+      SilverWriter.Written versions = new SilverWriter.Written(0, 0);
       if (kinds.getLong(2) > 0) {
-        Dataset<Row> versions = SilverTransforms.productVersions(checked, silverAt);
-        versionsMerged =
-            idempotent(
-                session,
-                txnPrefix,
+        Dataset<Row> productVersions = SilverTransforms.productVersions(checked, silverAt);
+        versions =
+            writer.winners(
                 SilverTables.PRODUCTS_HISTORY,
-                batchId,
-                () -> mergeWinners(session, SilverTables.PRODUCTS_HISTORY, versions));
-        idempotent(
-            session,
-            txnPrefix,
+                location(SilverTables.PRODUCTS_HISTORY),
+                productVersions);
+        writer.other(
             SilverTables.PRODUCTS,
-            batchId,
             () -> {
-              mergeLatestProducts(session, SilverTransforms.latestProducts(versions));
+              mergeLatestProducts(session, SilverTransforms.latestProducts(productVersions));
               return null;
             });
       }
@@ -310,11 +340,11 @@ public final class SilverJob {
       BatchCounts counts =
           new BatchCounts(
               read,
-              eventsMerged[0],
-              eventsMerged[1],
-              versionsMerged[0],
-              quarantined,
-              kinds.getLong(1) - eventsMerged[0] + kinds.getLong(2) - versionsMerged[0],
+              events.inserted(),
+              events.replaced(),
+              versions.inserted(),
+              quarantinedRows,
+              kinds.getLong(1) - events.inserted() + kinds.getLong(2) - versions.inserted(),
               1);
       LOG.info(
           "batch {}: {} in {} ms ({})",
@@ -328,55 +358,26 @@ public final class SilverJob {
     }
   }
 
+  /** The result of a write beside the batch's thread, its failure as the batch's failure. */
+  private static long done(Future<Long> write) {
+    try {
+      return write.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while writing", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
+    }
+  }
+
   /** Milliseconds since the last lap, as text; starts the next lap. */
   private static String lap(long[] last) {
     long now = System.nanoTime();
     String ms = (now - last[0]) / 1_000_000 + " ms";
     last[0] = now;
     return ms;
-  }
-
-  /**
-   * MERGEs rows into a table keyed by {@code table.key()}: a new key is inserted; an existing one
-   * is replaced only by a row with lower Kafka coordinates (so the result does not depend on
-   * arrival order). Returns {inserted, replaced}.
-   */
-  private long[] mergeWinners(SparkSession session, SilverTables.Table table, Dataset<Row> rows) {
-    Dataset<Row> winners = SilverTransforms.winners(rows, table.key());
-    String on =
-        String.join(" AND ", table.key().stream().map(k -> "t." + k + " = s." + k).toList());
-    DeltaTable target = DeltaTable.forPath(session, location(table));
-    List<Row> m =
-        target
-            .as("t")
-            .merge(winners.as("s"), on)
-            .whenMatched(SilverTransforms.earlierCoordinates("s", "t"))
-            .updateAll()
-            .whenNotMatched()
-            .insertAll()
-            .execute()
-            .collectAsList();
-    if (m.isEmpty()) {
-      // Delta skipped the MERGE: this batch wrote it before a crash (same txnAppId and version).
-      // SilverJob is the table's only writer, so that write is the table's latest MERGE.
-      Row last =
-          target.history(10).where("operation = 'MERGE'").orderBy(col("version").desc()).first();
-      Map<String, String> metrics = last.getJavaMap(last.fieldIndex("operationMetrics"));
-      LOG.info(
-          "{}: this batch's MERGE committed before a restart (version {}); not repeated",
-          table.name(),
-          last.getLong(last.fieldIndex("version")));
-      return new long[] {
-        Long.parseLong(metrics.get("numTargetRowsInserted")),
-        Long.parseLong(metrics.get("numTargetRowsUpdated"))
-      };
-    }
-    return new long[] {m.get(0).getAs("num_inserted_rows"), m.get(0).getAs("num_updated_rows")};
-  }
-
-  private long appendQuarantine(Dataset<Row> bad, long rows) {
-    bad.write().format("delta").mode("append").save(location(SilverTables.QUARANTINE));
-    return rows;
   }
 
   /** One row per Kafka record: a replayed bad record that is already quarantined is not added. */
@@ -400,33 +401,16 @@ public final class SilverJob {
         .as("t")
         .merge(latest.as("s"), "t.product_id = s.product_id")
         .whenMatched(
-            "s.updated_at > t.updated_at OR (s.updated_at = t.updated_at AND "
-                + SilverTransforms.earlierCoordinates("s", "t")
-                + ")")
+            col("s.updated_at")
+                .gt(col("t.updated_at"))
+                .or(
+                    col("s.updated_at")
+                        .equalTo(col("t.updated_at"))
+                        .and(SilverTransforms.earlier("s", "t"))))
         .updateAll()
         .whenNotMatched()
         .insertAll()
         .execute();
-  }
-
-  /**
-   * Runs one table write as Delta transaction (query id + table, batch id): if a crash interrupted
-   * this batch after the write committed, Delta skips it on the re-run.
-   */
-  private static <T> T idempotent(
-      SparkSession session,
-      String txnPrefix,
-      SilverTables.Table table,
-      long batchId,
-      Supplier<T> write) {
-    session.conf().set(TXN_APP_ID, txnPrefix + "-" + table.name());
-    session.conf().set(TXN_VERSION, String.valueOf(batchId));
-    try {
-      return write.get();
-    } finally {
-      session.conf().unset(TXN_APP_ID);
-      session.conf().unset(TXN_VERSION);
-    }
   }
 
   private String location(SilverTables.Table table) {

@@ -15,6 +15,8 @@ import java.util.Set;
  * @param eventTopics the Kafka topics whose records are events; products come from productTopics; a
  *     record of any other topic is quarantined
  * @param maxFilesPerTrigger at most this many Bronze files per micro-batch (0: Delta's default)
+ * @param compactEveryBatches the tables' small files of today and yesterday are compacted after
+ *     every this many micro-batches (0: never)
  * @param rules the validation limits
  */
 public record SilverSettings(
@@ -26,6 +28,7 @@ public record SilverSettings(
     Set<String> eventTopics,
     Set<String> productTopics,
     int maxFilesPerTrigger,
+    int compactEveryBatches,
     Duration triggerInterval,
     boolean availableNow,
     SilverRules.Limits rules,
@@ -39,6 +42,7 @@ public record SilverSettings(
   static final String EVENT_TOPICS = "RUNNEL_SILVER_EVENT_TOPICS";
   static final String PRODUCT_TOPICS = "RUNNEL_SILVER_PRODUCT_TOPICS";
   static final String MAX_FILES = "RUNNEL_SILVER_MAX_FILES_PER_TRIGGER";
+  static final String COMPACT_EVERY = "RUNNEL_SILVER_COMPACT_EVERY_BATCHES";
   static final String TRIGGER_SECONDS = "RUNNEL_SILVER_TRIGGER_SECONDS";
   static final String MAX_PAYLOAD = "RUNNEL_SILVER_MAX_PAYLOAD_BYTES";
   static final String MAX_FUTURE = "RUNNEL_SILVER_MAX_FUTURE_SECONDS";
@@ -62,6 +66,7 @@ public record SilverSettings(
         eventTopics,
         productTopics,
         env.integer(MAX_FILES, 0, 0, 1_000_000),
+        env.integer(COMPACT_EVERY, 20, 0, 1_000_000),
         Duration.ofMillis(Math.round(env.decimal(TRIGGER_SECONDS, 10.0, 0, 86_400) * 1_000)),
         availableNow,
         new SilverRules.Limits(

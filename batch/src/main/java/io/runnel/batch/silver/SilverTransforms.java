@@ -11,6 +11,8 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -74,8 +76,10 @@ public final class SilverTransforms {
   private SilverTransforms() {}
 
   /**
-   * Adds the column {@code checked} (kind, event or product, reasons) to Bronze rows. Records of a
-   * topic that is neither an event nor a product topic are bad ({@code unknown_topic}).
+   * Checks Bronze rows: the columns {@code kind} and {@code reasons}, the event's fields ({@code
+   * e_event_id}, ...) or the product's ({@code p_product_id}, ...), null for other kinds, and the
+   * Bronze columns Silver takes. Records of a topic that is neither an event nor a product topic
+   * are bad ({@code unknown_topic}).
    */
   public static Dataset<Row> check(
       Dataset<Row> bronze, SilverRules rules, Set<String> eventTopics, Set<String> productTopics) {
@@ -86,6 +90,29 @@ public final class SilverTransforms {
             // from its result, parsing the JSON once per field.
             .asNondeterministic();
     Column isBad = col("checked.kind").equalTo(KIND_BAD);
+    List<Column> out = new ArrayList<>();
+    // Flat columns, not the struct: a cached batch keeps each in its own compressed column, and a
+    // scan reads only the columns it needs.
+    out.add(col("checked.kind").as("kind"));
+    out.add(col("checked.reasons").as("reasons"));
+    for (String f : EVENT.fieldNames()) {
+      out.add(col("checked.event." + f).as("e_" + f));
+    }
+    for (String f : PRODUCT.fieldNames()) {
+      out.add(col("checked.product." + f).as("p_" + f));
+    }
+    out.addAll(
+        List.of(
+            col("topic"),
+            col("kafka_partition"),
+            col("kafka_offset"),
+            col("kafka_ts"),
+            col("ingested_at"),
+            col("ingest_date"),
+            col("schema_version"),
+            when(isBad, col("key")).as("key"),
+            when(isBad, col("value")).as("value"),
+            when(isBad, col("value_bytes")).as("value_bytes")));
     return bronze
         .withColumn(
             "checked",
@@ -97,41 +124,30 @@ public final class SilverTransforms {
                 col("kafka_ts")))
         // Only what the Silver tables take: the payload is kept for quarantined rows only, so a
         // cached batch is a fraction of Bronze's size.
-        .select(
-            col("checked"),
-            col("topic"),
-            col("kafka_partition"),
-            col("kafka_offset"),
-            col("kafka_ts"),
-            col("ingested_at"),
-            col("ingest_date"),
-            col("schema_version"),
-            when(isBad, col("key")).as("key"),
-            when(isBad, col("value")).as("value"),
-            when(isBad, col("value_bytes")).as("value_bytes"));
+        .select(out.toArray(Column[]::new));
   }
 
   /** Valid events in the Silver events table's columns (duplicates not yet collapsed). */
   public static Dataset<Row> events(Dataset<Row> checked, Timestamp silverAt) {
     return checked
-        .where(col("checked.kind").equalTo(KIND_EVENT))
+        .where(col("kind").equalTo(KIND_EVENT))
         .select(
             columns(
                 SilverTables.EVENTS,
                 List.of(
-                    col("checked.event.event_id"),
-                    col("checked.event.event_type"),
-                    col("checked.event.user_id"),
-                    col("checked.event.product_id"),
-                    col("checked.event.price"),
-                    col("checked.event.currency"),
-                    col("checked.event.quantity"),
-                    col("checked.event.session_id"),
-                    col("checked.event.ts"),
-                    col("checked.event.user_agent"),
+                    col("e_event_id"),
+                    col("e_event_type"),
+                    col("e_user_id"),
+                    col("e_product_id"),
+                    col("e_price"),
+                    col("e_currency"),
+                    col("e_quantity"),
+                    col("e_session_id"),
+                    col("e_ts"),
+                    col("e_user_agent"),
                     // Event dates are UTC dates: the session time zone is UTC (LakeSession).
-                    to_date(col("checked.event.ts")),
-                    col("checked.event.is_late"),
+                    to_date(col("e_ts")),
+                    col("e_is_late"),
                     col("schema_version"),
                     col("topic"),
                     col("kafka_partition"),
@@ -144,18 +160,18 @@ public final class SilverTransforms {
   /** Valid product versions in the product history table's columns. */
   public static Dataset<Row> productVersions(Dataset<Row> checked, Timestamp silverAt) {
     return checked
-        .where(col("checked.kind").equalTo(KIND_PRODUCT))
+        .where(col("kind").equalTo(KIND_PRODUCT))
         .select(
             columns(
                 SilverTables.PRODUCTS_HISTORY,
                 List.of(
-                    col("checked.product.product_id"),
-                    col("checked.product.name"),
-                    col("checked.product.category"),
-                    col("checked.product.description"),
-                    col("checked.product.price"),
-                    col("checked.product.currency"),
-                    col("checked.product.updated_at"),
+                    col("p_product_id"),
+                    col("p_name"),
+                    col("p_category"),
+                    col("p_description"),
+                    col("p_price"),
+                    col("p_currency"),
+                    col("p_updated_at"),
                     col("topic"),
                     col("kafka_partition"),
                     col("kafka_offset"),
@@ -166,7 +182,7 @@ public final class SilverTransforms {
   /** Records that failed a rule, with every reason, in the quarantine table's columns. */
   public static Dataset<Row> quarantine(Dataset<Row> checked, Timestamp silverAt) {
     return checked
-        .where(col("checked.kind").equalTo(KIND_BAD))
+        .where(col("kind").equalTo(KIND_BAD))
         .select(
             columns(
                 SilverTables.QUARANTINE,
@@ -174,7 +190,7 @@ public final class SilverTransforms {
                     col("topic"),
                     col("kafka_partition"),
                     col("kafka_offset"),
-                    col("checked.reasons"),
+                    col("reasons"),
                     col("key"),
                     col("value"),
                     col("value_bytes"),
@@ -187,8 +203,8 @@ public final class SilverTransforms {
 
   /**
    * One row per key: the one with the lowest Kafka coordinates (topic, partition, offset). The same
-   * rule decides between a new row and the one already in Silver (see {@link #earlierCoordinates}),
-   * so the winner does not depend on how records were batched.
+   * rule decides between a new row and the one already in Silver (see {@link #classify}), so the
+   * winner does not depend on how records were batched.
    */
   public static Dataset<Row> winners(Dataset<Row> rows, List<String> key) {
     Column[] keys = key.stream().map(functions::col).toArray(Column[]::new);
@@ -201,6 +217,54 @@ public final class SilverTransforms {
                             col("source_topic"), col("source_partition"), col("source_offset"))))
         .where(col("_rank").equalTo(1))
         .drop("_rank");
+  }
+
+  /** The column {@link #classify} adds: what a winner is to the table's row for its key. */
+  static final String STATUS = "_status";
+
+  /** No row for the key yet: appended. */
+  static final String NEW = "new";
+
+  /** The table's row has later Kafka coordinates: this row replaces it. */
+  static final String REPLACES = "replaces";
+
+  /** This very Kafka record is the table's row (a re-run batch, or a replay): nothing to write. */
+  static final String PRESENT = "present";
+
+  /** The table's row has earlier coordinates and stays: a duplicate. */
+  static final String LOSES = "loses";
+
+  /**
+   * Each winner ({@link #winners}) against the row {@code existing} holds for its key: the column
+   * {@link #STATUS}. {@code existing} needs only the key and the coordinates columns.
+   */
+  public static Dataset<Row> classify(
+      Dataset<Row> winners, Dataset<Row> existing, List<String> key) {
+    List<String> coordinates = SilverTables.COORDINATES;
+    Dataset<Row> held =
+        existing.select(
+            Stream.concat(key.stream(), coordinates.stream())
+                .map(c -> col(c).as("_t_" + c))
+                .toArray(Column[]::new));
+    Column on =
+        key.stream()
+            .map(k -> winners.col(k).equalTo(held.col("_t_" + k)))
+            .reduce(Column::and)
+            .orElseThrow();
+    Column same =
+        coordinates.stream()
+            .map(c -> winners.col(c).equalTo(held.col("_t_" + c)))
+            .reduce(Column::and)
+            .orElseThrow();
+    Dataset<Row> joined = winners.join(held, on, "left");
+    return joined
+        .withColumn(
+            STATUS,
+            when(held.col("_t_" + key.get(0)).isNull(), lit(NEW))
+                .when(same, lit(PRESENT))
+                .when(earlier(winners::col, c -> held.col("_t_" + c)), lit(REPLACES))
+                .otherwise(lit(LOSES)))
+        .drop(held.columns());
   }
 
   /**
@@ -226,13 +290,24 @@ public final class SilverTransforms {
         SilverTables.PRODUCTS.columns().stream().map(functions::col).toArray(Column[]::new));
   }
 
-  /** SQL: the row aliased {@code s} comes before {@code t} in Kafka (topic, partition, offset). */
-  public static String earlierCoordinates(String s, String t) {
-    return String.format(
-        "(%1$s.source_topic < %2$s.source_topic OR (%1$s.source_topic = %2$s.source_topic AND"
-            + " (%1$s.source_partition < %2$s.source_partition OR (%1$s.source_partition ="
-            + " %2$s.source_partition AND %1$s.source_offset < %2$s.source_offset))))",
-        s, t);
+  /**
+   * The row whose columns {@code s} names comes before the one {@code t} names in Kafka (topic,
+   * partition, offset), e.g. {@code earlier(c -> col("s." + c), c -> col("t." + c))}.
+   */
+  public static Column earlier(Function<String, Column> s, Function<String, Column> t) {
+    List<String> c = SilverTables.COORDINATES;
+    Column before = s.apply(c.get(c.size() - 1)).lt(t.apply(c.get(c.size() - 1)));
+    for (int i = c.size() - 2; i >= 0; i--) {
+      Column a = s.apply(c.get(i));
+      Column b = t.apply(c.get(i));
+      before = a.lt(b).or(a.equalTo(b).and(before));
+    }
+    return before;
+  }
+
+  /** {@link #earlier} for the aliases {@code s} and {@code t} of a MERGE. */
+  public static Column earlier(String s, String t) {
+    return earlier(c -> col(s + "." + c), c -> col(t + "." + c));
   }
 
   private static Column[] columns(SilverTables.Table table, List<Column> values) {

@@ -173,7 +173,9 @@ class SilverJobIT {
 
     Map<String, String> small = new HashMap<>(Map.of("RUNNEL_SILVER_MAX_FILES_PER_TRIGGER", "2"));
     StringBuilder log = new StringBuilder();
-    for (String failpoint : List.of("silver.after-events@2", "silver.after-quarantine@4")) {
+    for (String failpoint :
+        List.of(
+            "silver.events.after-new@2", "silver.after-events@3", "silver.after-quarantine@5")) {
       Map<String, String> crash = new HashMap<>(small);
       crash.put("RUNNEL_FAILPOINT", failpoint);
       SparkSubmit.Result crashed = silver(crash, "--available-now");
