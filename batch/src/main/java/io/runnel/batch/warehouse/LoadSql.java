@@ -67,7 +67,7 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
         + " WITH NO DATA";
   }
 
-  /** The COPY that fills the staging table from CSV in {@link CopyRows}' column order. */
+  /** The COPY that fills the staging table from binary tuples in {@link CopyRows}' order. */
   public String copy() {
     return "COPY "
         + staging()
@@ -75,7 +75,16 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
         + list(columns)
         + ", "
         + VERSION_COLUMN
-        + ") FROM STDIN WITH (FORMAT csv)";
+        + ") FROM STDIN WITH (FORMAT binary)";
+  }
+
+  /**
+   * The type names ({@code pg_type.typname}) of the target's columns: parameter, the target. The
+   * binary COPY sends each value in its column type's own form.
+   */
+  public static String columnTypes() {
+    return "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+        + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped";
   }
 
   /**

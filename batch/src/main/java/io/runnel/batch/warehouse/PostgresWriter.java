@@ -12,8 +12,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -60,17 +63,17 @@ final class PostgresWriter {
 
   /** Loads a batch of changes: the target's columns followed by {@link LoadSql#VERSION_COLUMN}. */
   Outcome write(Dataset<Row> changes, UUID queryId, long batchId) throws SQLException {
-    CopyRows encoder = new CopyRows(changes.schema(), chunkBytes);
-    // LZ4 in transit: a partition's chunks sit in the driver's memory (several copies while Spark
-    // moves a task result) until they are copied; CSV shrinks about fourfold.
-    JavaRDD<byte[]> chunks =
-        changes
-            .mapPartitions(
-                (MapPartitionsFunction<Row, byte[]>)
-                    rows -> Lz4Chunks.compress(encoder.chunks(rows)),
-                Encoders.BINARY())
-            .javaRDD();
     try (Connection c = connect(postgres)) {
+      CopyRows encoder = new CopyRows(changes.schema(), columnTypes(c), chunkBytes);
+      // LZ4 in transit: a partition's chunks sit in the driver's memory (several copies while
+      // Spark moves a task result) until they are copied.
+      JavaRDD<byte[]> chunks =
+          changes
+              .mapPartitions(
+                  (MapPartitionsFunction<Row, byte[]>)
+                      rows -> Lz4Chunks.compress(encoder.chunks(rows)),
+                  Encoders.BINARY())
+              .javaRDD();
       c.setAutoCommit(false);
       try {
         Outcome outcome = load(c, chunks, queryId, batchId);
@@ -133,6 +136,30 @@ final class PostgresWriter {
         (System.nanoTime() - copied) / 1_000_000);
   }
 
+  /** The PostgreSQL type of each COPY column (the target's columns, then the Delta version). */
+  private List<String> columnTypes(Connection c) throws SQLException {
+    Map<String, String> types = new HashMap<>();
+    try (PreparedStatement p = c.prepareStatement(LoadSql.columnTypes())) {
+      p.setString(1, sql.target());
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          types.put(rs.getString(1), rs.getString(2));
+        }
+      }
+    }
+    List<String> out = new ArrayList<>();
+    for (String column : sql.columns()) {
+      String type = types.get(column);
+      if (type == null) {
+        throw new ServiceUnavailableException(
+            sql.target() + " has no column " + column + ": migrate the database first");
+      }
+      out.add(type);
+    }
+    out.add("int8"); // LoadSql.VERSION_COLUMN
+    return out;
+  }
+
   private Long loggedRows(Connection c, UUID queryId, long batchId) throws SQLException {
     try (PreparedStatement find = c.prepareStatement(LoadSql.findBatch())) {
       find.setString(1, job);
@@ -156,6 +183,7 @@ final class PostgresWriter {
     try {
       Future<List<byte[]>[]> next = partitions > 0 ? fetch(prefetch, chunks, 0, group) : null;
       byte[] buffer = new byte[chunkBytes];
+      copy.writeToCopy(CopyRows.HEADER, 0, CopyRows.HEADER.length);
       for (int first = 0; first < partitions; first += group) {
         List<byte[]>[] current = next.get();
         next = first + group < partitions ? fetch(prefetch, chunks, first + group, group) : null;
@@ -165,6 +193,7 @@ final class PostgresWriter {
           }
         }
       }
+      copy.writeToCopy(CopyRows.TRAILER, 0, CopyRows.TRAILER.length);
       return copy.endCopy();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,9 +1,12 @@
 package io.runnel.batch.warehouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runnel.batch.SilverTables;
+import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -11,29 +14,50 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
+/**
+ * The binary COPY encoding, value by value, against the forms PostgreSQL's receive functions read
+ * (its documentation and source: numeric_recv, timestamptz_recv, array_recv, uuid_recv). The round
+ * trip through a real server is in WarehouseLoadIT.
+ */
 class CopyRowsTest {
   private static final StructType SCHEMA =
       new StructType()
+          .add("id", DataTypes.StringType)
           .add("s", DataTypes.StringType)
           .add("d", SilverTables.MONEY)
           .add("ts", DataTypes.TimestampType)
           .add("day", DataTypes.DateType)
           .add("flag", DataTypes.BooleanType)
+          .add("i", DataTypes.IntegerType)
           .add("n", DataTypes.LongType)
           .add("reasons", DataTypes.createArrayType(DataTypes.StringType))
           .add("raw", DataTypes.BinaryType);
 
-  private final CopyRows copy = new CopyRows(SCHEMA, 1 << 20);
+  private static final List<String> TYPES =
+      List.of(
+          "uuid",
+          "text",
+          "numeric",
+          "timestamptz",
+          "date",
+          "bool",
+          "int4",
+          "int8",
+          "_text",
+          "bytea");
+
+  private final CopyRows copy = new CopyRows(SCHEMA, TYPES, 1 << 20);
 
   private static Row row(Object... values) {
     return RowFactory.create(values);
@@ -44,81 +68,146 @@ class CopyRowsTest {
     return scala.jdk.javaapi.CollectionConverters.asScala(values).toList();
   }
 
+  private static String hex(byte[] b) {
+    return HexFormat.of().formatHex(b);
+  }
+
   @Test
-  void everyNonNullValueIsQuotedAndNullIsAnEmptyUnquotedField() {
+  void theHeaderAndTrailerAreTheDocumentedOnes() {
+    assertThat(hex(CopyRows.HEADER)).isEqualTo("5047434f50590aff0d0a00" + "00000000" + "00000000");
+    assertThat(hex(CopyRows.TRAILER)).isEqualTo("ffff");
+  }
+
+  @Test
+  void aTupleIsItsFieldCountThenEachFieldsLengthAndBytesWithMinusOneForNull() {
     Row r =
         row(
-            "",
-            new BigDecimal("12.50"),
-            Timestamp.from(Instant.parse("2026-11-22T03:41:34.423456Z")),
-            Date.valueOf(LocalDate.of(2026, 11, 22)),
+            "0190f5e2-8a4b-7c3d-9e1f-2a3b4c5d6e7f",
+            "é",
+            new BigDecimal("19.99"),
+            Timestamp.from(Instant.parse("2000-01-01T00:00:01Z")),
+            Date.valueOf(LocalDate.of(2000, 1, 2)),
             true,
-            42L,
+            7,
+            -2L,
             seq(List.of("a")),
-            new byte[] {(byte) 0xC3, 0x28});
-    assertThat(copy.record(r))
+            new byte[] {1, 2});
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    expected.writeBytes(HexFormat.of().parseHex("000a"));
+    expected.writeBytes(HexFormat.of().parseHex("00000010" + "0190f5e28a4b7c3d9e1f2a3b4c5d6e7f"));
+    expected.writeBytes(HexFormat.of().parseHex("00000002" + "c3a9"));
+    expected.writeBytes(HexFormat.of().parseHex("0000000c" + "0002000000000002" + "001326ac"));
+    expected.writeBytes(HexFormat.of().parseHex("00000008" + "00000000000f4240"));
+    expected.writeBytes(HexFormat.of().parseHex("00000004" + "00000001"));
+    expected.writeBytes(HexFormat.of().parseHex("00000001" + "01"));
+    expected.writeBytes(HexFormat.of().parseHex("00000004" + "00000007"));
+    expected.writeBytes(HexFormat.of().parseHex("00000008" + "fffffffffffffffe"));
+    expected.writeBytes(
+        HexFormat.of()
+            .parseHex(
+                "00000019"
+                    + "00000001"
+                    + "00000000"
+                    + "00000019"
+                    + "00000001"
+                    + "00000001"
+                    + "00000001"
+                    + "61"));
+    expected.writeBytes(HexFormat.of().parseHex("00000002" + "0102"));
+    assertThat(hex(copy.tuple(r))).isEqualTo(hex(expected.toByteArray()));
+
+    Row nulls = row(null, null, null, null, null, null, null, null, null, null);
+    assertThat(hex(copy.tuple(nulls))).isEqualTo("000a" + "ffffffff".repeat(10));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    // value, ndigits weight sign dscale, digits (base 10,000)
+    "19.99, 0002 0000 0000 0002, 0013 26ac",
+    "0.05, 0001 ffff 0000 0002, 01f4",
+    "0.00, 0000 0000 0000 0002, ''",
+    "-10000, 0001 0001 4000 0000, 0001",
+    "1E+3, 0001 0000 0000 0000, 03e8",
+    "9999999999.99, 0004 0002 0000 0002, 0063 270f 270f 26ac",
+    "12345678.9, 0003 0001 0000 0001, 04d2 162e 2328",
+    "0.0001, 0001 ffff 0000 0004, 0001",
+    "100.10, 0002 0000 0000 0002, 0064 03e8"
+  })
+  void numericsAreBase10000DigitsWithWeightSignAndScale(String value, String head, String digits) {
+    assertThat(hex(CopyRows.numeric(new BigDecimal(value))))
+        .isEqualTo((head + digits).replace(" ", ""));
+  }
+
+  @Test
+  void timesAreMicrosecondsAndDatesDaysFromPostgresEpochWhateverTheJvmZone() {
+    long pgEpoch = 946_684_800_000_000L;
+    assertThat(CopyRows.micros(Timestamp.from(Instant.parse("2000-01-01T00:00:00Z"))))
+        .isEqualTo(pgEpoch);
+    assertThat(CopyRows.micros(Instant.parse("1999-12-31T23:59:59.999999Z")))
+        .isEqualTo(pgEpoch - 1);
+    assertThat(CopyRows.micros(Timestamp.from(Instant.parse("2026-01-01T00:00:00.123456789Z"))))
+        .isEqualTo(Instant.parse("2026-01-01T00:00:00Z").getEpochSecond() * 1_000_000 + 123_456);
+    assertThat(CopyRows.day(Date.valueOf(LocalDate.of(2026, 2, 28))))
+        .isEqualTo(LocalDate.of(2026, 2, 28).toEpochDay());
+    assertThat(CopyRows.day(LocalDate.of(2000, 1, 1))).isEqualTo(10_957);
+  }
+
+  @Test
+  void textArraysKeepNullElementsAndAnEmptyArrayHasNoDimension() {
+    assertThat(hex(CopyRows.textArray(List.of()))).isEqualTo("00000000" + "00000000" + "00000019");
+    assertThat(hex(CopyRows.textArray(Arrays.asList("a,b", null))))
         .isEqualTo(
-            "\"\",\"12.50\",\"2026-11-22T03:41:34.423456Z\",\"2026-11-22\",\"true\",\"42\","
-                + "\"{\"\"a\"\"}\",\"\\xc328\"\n");
-    assertThat(copy.record(row(null, null, null, null, null, null, null, null)))
-        .isEqualTo(",,,,,,,\n");
-  }
-
-  @Test
-  void quotesCommasAndNewlinesSurviveARoundTrip() throws Exception {
-    String nasty = "say \"hi\", then\nleave\r\n\\ back";
-    String text = copy.record(row(nasty, null, null, null, null, null, null, null));
-    try (CSVParser parser = CSVParser.parse(text, CopyRows.FORMAT)) {
-      CSVRecord rec = parser.getRecords().get(0);
-      assertThat(rec.get(0)).isEqualTo(nasty);
-      assertThat(rec.get(1)).isNull();
-    }
-  }
-
-  @Test
-  void decimalsAreNeverInScientificNotation() {
-    assertThat(CopyRows.value(new BigDecimal("1E+3"))).isEqualTo("1000");
-    assertThat(CopyRows.value(new BigDecimal("0.00000001"))).isEqualTo("0.00000001");
-  }
-
-  @Test
-  void timestampsAreUtcInstantsWhateverTheJvmZone() {
-    Instant t = Instant.parse("2026-01-01T00:00:00Z");
-    assertThat(CopyRows.value(Timestamp.from(t))).isEqualTo("2026-01-01T00:00:00Z");
-    assertThat(CopyRows.value(t)).isEqualTo("2026-01-01T00:00:00Z");
-    assertThat(CopyRows.value(LocalDate.of(2026, 2, 28))).isEqualTo("2026-02-28");
-  }
-
-  @Test
-  void arraysBecomePostgresArrayLiteralsWithEveryElementEscaped() {
-    assertThat(CopyRows.array(List.of())).isEqualTo("{}");
-    assertThat(CopyRows.array(Arrays.asList("a,b", "say \"x\"", "back\\slash", null, "{}")))
-        .isEqualTo("{\"a,b\",\"say \\\"x\\\"\",\"back\\\\slash\",NULL,\"{}\"}");
+            "00000001"
+                + "00000001"
+                + "00000019"
+                + "00000002"
+                + "00000001"
+                + "00000003"
+                + "612c62"
+                + "ffffffff");
   }
 
   @Test
   void nulCharactersWhichPostgresTextCannotHoldAreReplaced() {
-    assertThat(CopyRows.value("a\u0000b")).isEqualTo("a\uFFFDb");
+    assertThat(new String(CopyRows.text("a\u0000b"), StandardCharsets.UTF_8)).isEqualTo("a\uFFFDb");
   }
 
   @Test
-  void chunksHoldWholeRecordsAndTogetherEveryRow() {
+  void onlyCanonicalUuidsAreSent() {
+    assertThat(CopyRows.uuid("0190F5E2-8A4B-7C3D-9E1F-2A3B4C5D6E7F"))
+        .isEqualTo(java.util.UUID.fromString("0190f5e2-8a4b-7c3d-9e1f-2a3b4c5d6e7f"));
+    assertThatThrownBy(() -> CopyRows.uuid("1-2-3-4-5")).hasMessageContaining("not a UUID");
+  }
+
+  @Test
+  void aSparkTypeThatDoesNotFitTheColumnStopsTheLoadBeforeAnyRow() {
+    assertThatThrownBy(() -> CopyRows.kind("price", DataTypes.StringType, "numeric"))
+        .hasMessage("column price: cannot load Spark string into numeric");
+    assertThatThrownBy(() -> CopyRows.kind("x", DataTypes.StringType, "jsonb"))
+        .hasMessageContaining("into jsonb");
+  }
+
+  @Test
+  void chunksHoldWholeTuplesAndTogetherEveryRow() {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 1_000; i++) {
-      rows.add(row("row " + i + "\nsecond line", null, null, null, false, (long) i, null, null));
+      rows.add(row(null, "row " + i, null, null, null, false, i, (long) i, null, null));
     }
-    CopyRows small = new CopyRows(SCHEMA, 1_024);
+    CopyRows small = new CopyRows(SCHEMA, TYPES, 1_024);
     Iterator<byte[]> chunks = small.chunks(rows.iterator());
-    StringBuilder all = new StringBuilder();
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
     int count = 0;
     while (chunks.hasNext()) {
-      String chunk = new String(chunks.next(), StandardCharsets.UTF_8);
-      assertThat(chunk).endsWith("\n");
-      all.append(chunk);
+      byte[] chunk = chunks.next();
+      // Each chunk starts with a tuple: its field count.
+      assertThat(ByteBuffer.wrap(chunk).getShort()).isEqualTo((short) 10);
+      all.writeBytes(chunk);
       count++;
     }
     assertThat(count).isGreaterThan(10);
-    assertThat(all.toString()).isEqualTo(String.join("", rows.stream().map(copy::record).toList()));
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    rows.forEach(r -> expected.writeBytes(copy.tuple(r)));
+    assertThat(all.toByteArray()).isEqualTo(expected.toByteArray());
     assertThat(small.chunks(List.<Row>of().iterator()).hasNext()).isFalse();
   }
 }

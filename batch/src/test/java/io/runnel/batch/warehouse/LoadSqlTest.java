@@ -21,7 +21,7 @@ class LoadSqlTest {
     assertThat(products.copy())
         .isEqualTo(
             "COPY load_products (product_id, name, price, _commit_version) FROM STDIN WITH"
-                + " (FORMAT csv)");
+                + " (FORMAT binary)");
   }
 
   @Test
