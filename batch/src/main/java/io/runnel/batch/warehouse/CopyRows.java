@@ -8,16 +8,13 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.sql.Date;
-import java.sql.Timestamp;
-import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.UUID;
-import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.BooleanType;
@@ -29,6 +26,7 @@ import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.TimestampType;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * Encodes Spark rows as PostgreSQL's binary COPY input: each value in the form the column type's
@@ -73,6 +71,8 @@ public final class CopyRows implements Serializable {
   }
 
   private final Kind[] kinds;
+  private final int[] precision;
+  private final int[] scale;
   private final int chunkBytes;
 
   /**
@@ -84,8 +84,15 @@ public final class CopyRows implements Serializable {
       throw new IllegalArgumentException(schema.size() + " columns but types " + pgTypes);
     }
     this.kinds = new Kind[schema.size()];
+    this.precision = new int[schema.size()];
+    this.scale = new int[schema.size()];
     for (int i = 0; i < kinds.length; i++) {
-      kinds[i] = kind(schema.fields()[i].name(), schema.fields()[i].dataType(), pgTypes.get(i));
+      DataType type = schema.fields()[i].dataType();
+      kinds[i] = kind(schema.fields()[i].name(), type, pgTypes.get(i));
+      if (type instanceof DecimalType d) {
+        precision[i] = d.precision();
+        scale[i] = d.scale();
+      }
     }
     this.chunkBytes = chunkBytes;
   }
@@ -117,8 +124,11 @@ public final class CopyRows implements Serializable {
     return kind;
   }
 
-  /** The rows of one partition as chunks of whole tuples. */
-  public Iterator<byte[]> chunks(Iterator<Row> rows) {
+  /**
+   * The rows of one partition as chunks of whole tuples. Spark's internal rows: values are read in
+   * Spark's own forms (UTF-8 bytes, microseconds, days), with no Java object made per value.
+   */
+  public Iterator<byte[]> chunks(Iterator<InternalRow> rows) {
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -145,7 +155,7 @@ public final class CopyRows implements Serializable {
   }
 
   /** One row as one tuple. */
-  byte[] tuple(Row row) {
+  byte[] tuple(InternalRow row) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try {
       tuple(row, new DataOutputStream(bytes));
@@ -155,50 +165,48 @@ public final class CopyRows implements Serializable {
     return bytes.toByteArray();
   }
 
-  private void tuple(Row row, DataOutputStream out) throws IOException {
+  private void tuple(InternalRow row, DataOutputStream out) throws IOException {
     out.writeShort(kinds.length);
     for (int i = 0; i < kinds.length; i++) {
       if (row.isNullAt(i)) {
         out.writeInt(-1);
-      } else if (kinds[i] == Kind.TEXT_ARRAY) {
-        bytes(textArray(row.getList(i)), out);
-      } else {
-        field(kinds[i], row.get(i), out);
+        continue;
       }
-    }
-  }
-
-  private static void field(Kind kind, Object v, DataOutputStream out) throws IOException {
-    switch (kind) {
-      case TEXT -> bytes(text((String) v), out);
-      case UUID -> {
-        UUID id = uuid((String) v);
-        out.writeInt(16);
-        out.writeLong(id.getMostSignificantBits());
-        out.writeLong(id.getLeastSignificantBits());
+      switch (kinds[i]) {
+        case TEXT -> bytes(text(row.getUTF8String(i)), out);
+        case UUID -> {
+          UUID id = uuid(row.getUTF8String(i).toString());
+          out.writeInt(16);
+          out.writeLong(id.getMostSignificantBits());
+          out.writeLong(id.getLeastSignificantBits());
+        }
+        case INT4 -> {
+          out.writeInt(4);
+          out.writeInt(row.getInt(i));
+        }
+        case INT8 -> {
+          out.writeInt(8);
+          out.writeLong(row.getLong(i));
+        }
+        case BOOL -> {
+          out.writeInt(1);
+          out.writeByte(row.getBoolean(i) ? 1 : 0);
+        }
+        case NUMERIC ->
+            bytes(numeric(row.getDecimal(i, precision[i], scale[i]).toJavaBigDecimal()), out);
+        case TIMESTAMPTZ -> {
+          // Spark's timestamps are Unix microseconds already.
+          out.writeInt(8);
+          out.writeLong(row.getLong(i) - PG_EPOCH_MICROS);
+        }
+        case DATE -> {
+          // Spark's dates are Unix epoch days already.
+          out.writeInt(4);
+          out.writeInt(Math.toIntExact(row.getInt(i) - PG_EPOCH_DAYS));
+        }
+        case BYTEA -> bytes(row.getBinary(i), out);
+        case TEXT_ARRAY -> bytes(textArray(row.getArray(i)), out);
       }
-      case INT4 -> {
-        out.writeInt(4);
-        out.writeInt((Integer) v);
-      }
-      case INT8 -> {
-        out.writeInt(8);
-        out.writeLong(((Number) v).longValue());
-      }
-      case BOOL -> {
-        out.writeInt(1);
-        out.writeByte((Boolean) v ? 1 : 0);
-      }
-      case NUMERIC -> bytes(numeric((BigDecimal) v), out);
-      case TIMESTAMPTZ -> {
-        out.writeInt(8);
-        out.writeLong(micros(v) - PG_EPOCH_MICROS);
-      }
-      case DATE -> {
-        out.writeInt(4);
-        out.writeInt(Math.toIntExact(day(v) - PG_EPOCH_DAYS));
-      }
-      case BYTEA, TEXT_ARRAY -> bytes((byte[]) v, out);
     }
   }
 
@@ -208,9 +216,14 @@ public final class CopyRows implements Serializable {
   }
 
   /** Text as UTF-8, with U+0000 (which PostgreSQL text cannot hold) replaced. */
-  static byte[] text(String s) {
-    return (s.indexOf('\u0000') < 0 ? s : s.replace("\u0000", NUL_REPLACEMENT))
-        .getBytes(StandardCharsets.UTF_8);
+  static byte[] text(UTF8String s) {
+    byte[] bytes = s.getBytes();
+    for (byte b : bytes) {
+      if (b == 0) {
+        return s.toString().replace("\u0000", NUL_REPLACEMENT).getBytes(StandardCharsets.UTF_8);
+      }
+    }
+    return bytes;
   }
 
   /** A UUID in its canonical form only (8-4-4-4-12 hex digits), as Silver writes them. */
@@ -223,19 +236,6 @@ public final class CopyRows implements Serializable {
       throw new IllegalArgumentException("not a UUID: '" + s + "'");
     }
     return UUID.fromString(s);
-  }
-
-  /**
-   * Unix microseconds of a Spark timestamp (java.sql.Timestamp, or Instant with the Java 8 API).
-   */
-  static long micros(Object v) {
-    Instant t = v instanceof Timestamp ts ? ts.toInstant() : (Instant) v;
-    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
-  }
-
-  /** The epoch day of a Spark date; Spark builds java.sql.Date in the JVM's zone. */
-  static long day(Object v) {
-    return (v instanceof Date d ? d.toLocalDate() : (LocalDate) v).toEpochDay();
   }
 
   /**
@@ -278,22 +278,27 @@ public final class CopyRows implements Serializable {
   }
 
   /** text[]'s binary form: one dimension (none when empty), lower bound 1, NULL elements kept. */
-  static byte[] textArray(List<?> elements) {
+  static byte[] textArray(ArrayData elements) {
+    int n = elements.numElements();
+    boolean nulls = false;
+    for (int j = 0; j < n; j++) {
+      nulls |= elements.isNullAt(j);
+    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
     try {
-      out.writeInt(elements.isEmpty() ? 0 : 1);
-      out.writeInt(elements.stream().anyMatch(java.util.Objects::isNull) ? 1 : 0);
+      out.writeInt(n == 0 ? 0 : 1);
+      out.writeInt(nulls ? 1 : 0);
       out.writeInt(TEXT_OID);
-      if (!elements.isEmpty()) {
-        out.writeInt(elements.size());
+      if (n > 0) {
+        out.writeInt(n);
         out.writeInt(1);
       }
-      for (Object e : elements) {
-        if (e == null) {
+      for (int j = 0; j < n; j++) {
+        if (elements.isNullAt(j)) {
           out.writeInt(-1);
         } else {
-          bytes(text(e.toString()), out);
+          bytes(text(elements.getUTF8String(j)), out);
         }
       }
     } catch (IOException e) {

@@ -24,9 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -69,11 +67,10 @@ final class PostgresWriter {
       // Spark moves a task result) until they are copied.
       JavaRDD<byte[]> chunks =
           changes
-              .mapPartitions(
-                  (MapPartitionsFunction<Row, byte[]>)
-                      rows -> Lz4Chunks.compress(encoder.chunks(rows)),
-                  Encoders.BINARY())
-              .javaRDD();
+              .queryExecution()
+              .toRdd()
+              .toJavaRDD()
+              .mapPartitions(rows -> Lz4Chunks.compress(encoder.chunks(rows)));
       c.setAutoCommit(false);
       try {
         Outcome outcome = load(c, chunks, queryId, batchId);

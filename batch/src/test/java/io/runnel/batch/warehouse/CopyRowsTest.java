@@ -8,8 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.sql.Date;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -17,10 +15,13 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.util.GenericArrayData;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Decimal;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -59,13 +60,23 @@ class CopyRowsTest {
 
   private final CopyRows copy = new CopyRows(SCHEMA, TYPES, 1 << 20);
 
-  private static Row row(Object... values) {
-    return RowFactory.create(values);
+  /** A row in Spark's internal forms: UTF-8 strings, Decimal, microseconds, epoch days. */
+  private static InternalRow row(Object... values) {
+    return new GenericInternalRow(values);
   }
 
-  /** Arrays reach the encoder as Scala sequences, as Spark hands them over. */
-  private static Object seq(List<String> values) {
-    return scala.jdk.javaapi.CollectionConverters.asScala(values).toList();
+  private static UTF8String utf8(String s) {
+    return UTF8String.fromString(s);
+  }
+
+  private static GenericArrayData array(String... values) {
+    return new GenericArrayData(
+        Arrays.stream(values).map(v -> v == null ? null : utf8(v)).toArray());
+  }
+
+  private static long micros(String instant) {
+    Instant t = Instant.parse(instant);
+    return t.getEpochSecond() * 1_000_000 + t.getNano() / 1_000;
   }
 
   private static String hex(byte[] b) {
@@ -80,17 +91,17 @@ class CopyRowsTest {
 
   @Test
   void aTupleIsItsFieldCountThenEachFieldsLengthAndBytesWithMinusOneForNull() {
-    Row r =
+    InternalRow r =
         row(
-            "0190f5e2-8a4b-7c3d-9e1f-2a3b4c5d6e7f",
-            "é",
-            new BigDecimal("19.99"),
-            Timestamp.from(Instant.parse("2000-01-01T00:00:01Z")),
-            Date.valueOf(LocalDate.of(2000, 1, 2)),
+            utf8("0190f5e2-8a4b-7c3d-9e1f-2a3b4c5d6e7f"),
+            utf8("é"),
+            Decimal.apply(new BigDecimal("19.99")),
+            micros("2000-01-01T00:00:01Z"),
+            (int) LocalDate.of(2000, 1, 2).toEpochDay(),
             true,
             7,
             -2L,
-            seq(List.of("a")),
+            array("a"),
             new byte[] {1, 2});
     ByteArrayOutputStream expected = new ByteArrayOutputStream();
     expected.writeBytes(HexFormat.of().parseHex("000a"));
@@ -116,7 +127,7 @@ class CopyRowsTest {
     expected.writeBytes(HexFormat.of().parseHex("00000002" + "0102"));
     assertThat(hex(copy.tuple(r))).isEqualTo(hex(expected.toByteArray()));
 
-    Row nulls = row(null, null, null, null, null, null, null, null, null, null);
+    InternalRow nulls = row(null, null, null, null, null, null, null, null, null, null);
     assertThat(hex(copy.tuple(nulls))).isEqualTo("000a" + "ffffffff".repeat(10));
   }
 
@@ -139,23 +150,29 @@ class CopyRowsTest {
   }
 
   @Test
-  void timesAreMicrosecondsAndDatesDaysFromPostgresEpochWhateverTheJvmZone() {
-    long pgEpoch = 946_684_800_000_000L;
-    assertThat(CopyRows.micros(Timestamp.from(Instant.parse("2000-01-01T00:00:00Z"))))
-        .isEqualTo(pgEpoch);
-    assertThat(CopyRows.micros(Instant.parse("1999-12-31T23:59:59.999999Z")))
-        .isEqualTo(pgEpoch - 1);
-    assertThat(CopyRows.micros(Timestamp.from(Instant.parse("2026-01-01T00:00:00.123456789Z"))))
-        .isEqualTo(Instant.parse("2026-01-01T00:00:00Z").getEpochSecond() * 1_000_000 + 123_456);
-    assertThat(CopyRows.day(Date.valueOf(LocalDate.of(2026, 2, 28))))
-        .isEqualTo(LocalDate.of(2026, 2, 28).toEpochDay());
-    assertThat(CopyRows.day(LocalDate.of(2000, 1, 1))).isEqualTo(10_957);
+  void timesAndDatesMoveToPostgresEpoch() {
+    InternalRow r =
+        row(
+            null,
+            null,
+            null,
+            micros("1999-12-31T23:59:59.999999Z"),
+            -1,
+            null,
+            null,
+            null,
+            null,
+            null);
+    String tuple = hex(copy.tuple(r));
+    // After the field count and the three NULLs: timestamptz -1 microsecond, date -10,958 days.
+    assertThat(tuple.substring(4 + 3 * 8))
+        .startsWith("00000008" + "ffffffffffffffff" + "00000004" + "ffffd532");
   }
 
   @Test
   void textArraysKeepNullElementsAndAnEmptyArrayHasNoDimension() {
-    assertThat(hex(CopyRows.textArray(List.of()))).isEqualTo("00000000" + "00000000" + "00000019");
-    assertThat(hex(CopyRows.textArray(Arrays.asList("a,b", null))))
+    assertThat(hex(CopyRows.textArray(array()))).isEqualTo("00000000" + "00000000" + "00000019");
+    assertThat(hex(CopyRows.textArray(array("a,b", null))))
         .isEqualTo(
             "00000001"
                 + "00000001"
@@ -169,7 +186,10 @@ class CopyRowsTest {
 
   @Test
   void nulCharactersWhichPostgresTextCannotHoldAreReplaced() {
-    assertThat(new String(CopyRows.text("a\u0000b"), StandardCharsets.UTF_8)).isEqualTo("a\uFFFDb");
+    assertThat(new String(CopyRows.text(utf8("a\u0000b")), StandardCharsets.UTF_8))
+        .isEqualTo("a\uFFFDb");
+    assertThat(new String(CopyRows.text(utf8("plain é")), StandardCharsets.UTF_8))
+        .isEqualTo("plain é");
   }
 
   @Test
@@ -189,9 +209,9 @@ class CopyRowsTest {
 
   @Test
   void chunksHoldWholeTuplesAndTogetherEveryRow() {
-    List<Row> rows = new ArrayList<>();
+    List<InternalRow> rows = new ArrayList<>();
     for (int i = 0; i < 1_000; i++) {
-      rows.add(row(null, "row " + i, null, null, null, false, i, (long) i, null, null));
+      rows.add(row(null, utf8("row " + i), null, null, null, false, i, (long) i, null, null));
     }
     CopyRows small = new CopyRows(SCHEMA, TYPES, 1_024);
     Iterator<byte[]> chunks = small.chunks(rows.iterator());
@@ -208,6 +228,6 @@ class CopyRowsTest {
     ByteArrayOutputStream expected = new ByteArrayOutputStream();
     rows.forEach(r -> expected.writeBytes(copy.tuple(r)));
     assertThat(all.toByteArray()).isEqualTo(expected.toByteArray());
-    assertThat(small.chunks(List.<Row>of().iterator()).hasNext()).isFalse();
+    assertThat(small.chunks(List.<InternalRow>of().iterator()).hasNext()).isFalse();
   }
 }
