@@ -246,23 +246,15 @@ public final class SilverTransforms {
             Stream.concat(key.stream(), coordinates.stream())
                 .map(c -> col(c).as("_t_" + c))
                 .toArray(Column[]::new));
-    Column on =
-        key.stream()
-            .map(k -> winners.col(k).equalTo(held.col("_t_" + k)))
-            .reduce(Column::and)
-            .orElseThrow();
-    Column same =
-        coordinates.stream()
-            .map(c -> winners.col(c).equalTo(held.col("_t_" + c)))
-            .reduce(Column::and)
-            .orElseThrow();
-    Dataset<Row> joined = winners.join(held, on, "left");
+    Function<String, Column> t = c -> held.col("_t_" + c);
+    Dataset<Row> joined = winners.join(held, equal(key, winners::col, t), "left");
+    Column same = equal(coordinates, winners::col, t);
     return joined
         .withColumn(
             STATUS,
             when(held.col("_t_" + key.get(0)).isNull(), lit(NEW))
                 .when(same, lit(PRESENT))
-                .when(earlier(winners::col, c -> held.col("_t_" + c)), lit(REPLACES))
+                .when(earlier(winners::col, t), lit(REPLACES))
                 .otherwise(lit(LOSES)))
         .drop(held.columns());
   }
@@ -303,6 +295,15 @@ public final class SilverTransforms {
       before = a.lt(b).or(a.equalTo(b).and(before));
     }
     return before;
+  }
+
+  /** Every one of {@code columns} is equal in the rows {@code s} and {@code t} name. */
+  public static Column equal(
+      List<String> columns, Function<String, Column> s, Function<String, Column> t) {
+    return columns.stream()
+        .map(c -> s.apply(c).equalTo(t.apply(c)))
+        .reduce(Column::and)
+        .orElseThrow();
   }
 
   /** {@link #earlier} for the aliases {@code s} and {@code t} of a MERGE. */

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -103,15 +102,8 @@ final class SilverWriter {
    * writer's options, not the session's, so it may run beside another write of the batch.
    */
   long append(SilverTables.Table table, String location, Dataset<Row> rows, long count) {
-    return once(
-        table.name(),
-        Map.of(),
-        "numOutputRows",
-        count,
-        appId -> {
-          append(rows, location, appId);
-          return count;
-        });
+    append(rows, location, txnPrefix + "-" + table.name());
+    return count;
   }
 
   /** Runs any other write (a MERGE) as this batch's transaction on the table. */
@@ -147,15 +139,12 @@ final class SilverWriter {
   }
 
   private long replace(SilverTables.Table table, String location, Dataset<Row> winners) {
-    Column on =
-        table.key().stream()
-            .map(k -> col("t." + k).equalTo(col("s." + k)))
-            .reduce(Column::and)
-            .orElseThrow();
     List<Row> m =
         DeltaTable.forPath(session, location)
             .as("t")
-            .merge(winners.as("s"), on)
+            .merge(
+                winners.as("s"),
+                SilverTransforms.equal(table.key(), c -> col("t." + c), c -> col("s." + c)))
             // Checked again at commit time: the table is the one the rows were classified against
             // unless another writer broke the one-writer lease.
             .whenMatched(SilverTransforms.earlier("s", "t"))

@@ -104,8 +104,7 @@ public final class CopyRows implements Serializable {
           case "text", "varchar", "bpchar" -> spark instanceof StringType ? Kind.TEXT : null;
           case "uuid" -> spark instanceof StringType ? Kind.UUID : null;
           case "int4" -> spark instanceof IntegerType ? Kind.INT4 : null;
-          case "int8" ->
-              spark instanceof LongType || spark instanceof IntegerType ? Kind.INT8 : null;
+          case "int8" -> spark instanceof LongType ? Kind.INT8 : null;
           case "bool" -> spark instanceof BooleanType ? Kind.BOOL : null;
           case "numeric" -> spark instanceof DecimalType ? Kind.NUMERIC : null;
           case "timestamptz" -> spark instanceof TimestampType ? Kind.TIMESTAMPTZ : null;

@@ -203,6 +203,8 @@ class CopyRowsTest {
   void aSparkTypeThatDoesNotFitTheColumnStopsTheLoadBeforeAnyRow() {
     assertThatThrownBy(() -> CopyRows.kind("price", DataTypes.StringType, "numeric"))
         .hasMessage("column price: cannot load Spark string into numeric");
+    assertThatThrownBy(() -> CopyRows.kind("n", DataTypes.IntegerType, "int8"))
+        .hasMessage("column n: cannot load Spark int into int8");
     assertThatThrownBy(() -> CopyRows.kind("x", DataTypes.StringType, "jsonb"))
         .hasMessageContaining("into jsonb");
   }
