@@ -8,6 +8,9 @@ import org.apache.spark.sql.SparkSession;
  * never set here; {@code spark-submit} decides where the job runs.
  */
 public final class LakeSession {
+  /** The Parquet row-group size of every table Runnel writes. */
+  public static final long ROW_GROUP_BYTES = 16L << 20;
+
   private LakeSession() {}
 
   public static SparkSession create(String appName, S3Settings s3) {
@@ -17,6 +20,9 @@ public final class LakeSession {
     // wrong results in its connector), and compact small files as the job writes them.
     builder.config("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false");
     builder.config("spark.databricks.delta.autoCompact.enabled", "true");
+    // Parquet row groups of 16 MB (not 128): a reader splits a file only between row groups, so a
+    // compacted file of one big group is read by one task, on one core, by every job downstream.
+    builder.config("spark.hadoop.parquet.block.size", String.valueOf(ROW_GROUP_BYTES));
     // Dates derived from timestamps (ingest_date, event_date) are UTC dates on every machine.
     builder.config("spark.sql.session.timeZone", "UTC");
     return builder.getOrCreate();

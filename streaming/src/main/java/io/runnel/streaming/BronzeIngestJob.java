@@ -34,7 +34,6 @@ import picocli.CommandLine.Option;
  * [--available-now]}; settings come from the environment ({@link BronzeSettings}).
  */
 public final class BronzeIngestJob {
-  static final long ROW_GROUP_BYTES = 16L << 20;
   static final String NAME = "bronze_ingest";
   private static final Logger LOG = LoggerFactory.getLogger(BronzeIngestJob.class);
 
@@ -109,12 +108,6 @@ public final class BronzeIngestJob {
               String.valueOf(BronzeTransforms.INDEXED_COLUMNS));
       // Each value is unique: a dictionary for it is built, found useless and dropped, per page.
       spark.sparkContext().hadoopConfiguration().set("parquet.enable.dictionary#value", "false");
-      // Row groups of 16 MB: a reader splits a file only between row groups, and a compacted file
-      // of one 128 MB group would be read by one task, on one core.
-      spark
-          .sparkContext()
-          .hadoopConfiguration()
-          .set("parquet.block.size", String.valueOf(ROW_GROUP_BYTES));
       StreamingQuery query = writer(bronze).start(table);
       LOG.info(
           "ingesting {} from {} into {} ({})",
