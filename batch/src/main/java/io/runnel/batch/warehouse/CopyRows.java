@@ -54,6 +54,10 @@ public final class CopyRows implements Serializable {
 
   private static final long PG_EPOCH_DAYS = 10_957;
   private static final int TEXT_OID = 25;
+
+  /** Delta's change type of a row's new state after an update (Silver never deletes). */
+  private static final UTF8String UPDATE = UTF8String.fromString("update_postimage");
+
   private static final BigInteger TEN_THOUSAND = BigInteger.valueOf(10_000);
 
   /** How a column is sent: one per PostgreSQL type the Silver tables use. */
@@ -123,34 +127,95 @@ public final class CopyRows implements Serializable {
     return kind;
   }
 
+  /** Encoded tuples of one kind of change. */
+  public record Chunk(boolean updates, byte[] bytes) implements Serializable {}
+
   /**
    * The rows of one partition as chunks of whole tuples. Spark's internal rows: values are read in
    * Spark's own forms (UTF-8 bytes, microseconds, days), with no Java object made per value.
    */
   public Iterator<byte[]> chunks(Iterator<InternalRow> rows) {
+    Iterator<Chunk> chunks = chunks(rows, -1);
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
-        return rows.hasNext();
+        return chunks.hasNext();
       }
 
       @Override
       public byte[] next() {
-        if (!rows.hasNext()) {
+        return chunks.next().bytes();
+      }
+    };
+  }
+
+  /**
+   * The rows of one partition as chunks of whole tuples, inserts and updates apart: the column at
+   * {@code changeType} (after the encoded ones) holds each row's Delta change type, and a chunk
+   * holds rows of one type only. A negative {@code changeType}: all rows are inserts.
+   */
+  public Iterator<Chunk> chunks(Iterator<InternalRow> rows, int changeType) {
+    if (changeType >= 0 && changeType < kinds.length) {
+      throw new IllegalArgumentException("the change type must follow the encoded columns");
+    }
+    return new Iterator<>() {
+      private final ByteArrayOutputStream[] bytes = {buffer(), buffer()};
+      private final DataOutputStream[] outs = {
+        new DataOutputStream(bytes[0]), new DataOutputStream(bytes[1])
+      };
+      private Chunk ready;
+
+      @Override
+      public boolean hasNext() {
+        if (ready == null) {
+          ready = fill();
+        }
+        return ready != null;
+      }
+
+      @Override
+      public Chunk next() {
+        if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(chunkBytes + 4_096);
-        DataOutputStream out = new DataOutputStream(bytes);
+        Chunk chunk = ready;
+        ready = null;
+        return chunk;
+      }
+
+      /** Encodes rows until one buffer is full; at the end, what is left in either. */
+      private Chunk fill() {
         try {
-          while (rows.hasNext() && bytes.size() < chunkBytes) {
-            tuple(rows.next(), out);
+          while (rows.hasNext()) {
+            InternalRow row = rows.next();
+            int i = changeType >= 0 && UPDATE.equals(row.getUTF8String(changeType)) ? 1 : 0;
+            tuple(row, outs[i]);
+            if (bytes[i].size() >= chunkBytes) {
+              return take(i);
+            }
           }
         } catch (IOException e) {
           throw new UncheckedIOException(e); // a byte array does not throw
         }
-        return bytes.toByteArray();
+        for (int i = 0; i < bytes.length; i++) {
+          if (bytes[i].size() > 0) {
+            return take(i);
+          }
+        }
+        return null;
+      }
+
+      private Chunk take(int i) {
+        Chunk chunk = new Chunk(i == 1, bytes[i].toByteArray());
+        bytes[i] = buffer();
+        outs[i] = new DataOutputStream(bytes[i]);
+        return chunk;
       }
     };
+  }
+
+  private ByteArrayOutputStream buffer() {
+    return new ByteArrayOutputStream(chunkBytes + 4_096);
   }
 
   /** One row as one tuple. */

@@ -26,9 +26,16 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
 
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
+  /** Room for the staging tables' prefix and suffix within PostgreSQL's 63-byte names. */
+  private static final int MAX_TABLE_NAME = 50;
+
   public LoadSql {
     identifier(schema);
     identifier(table);
+    if (table.length() > MAX_TABLE_NAME) {
+      throw new IllegalArgumentException(
+          "table name '" + table + "' is longer than " + MAX_TABLE_NAME + " characters");
+    }
     columns = List.copyOf(columns);
     key = List.copyOf(key);
     columns.forEach(LoadSql::identifier);
@@ -45,19 +52,30 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
     return schema + "." + table;
   }
 
-  /** The temporary staging table; a name per target, so one session could stage several. */
+  /**
+   * The staging table of a batch's inserts, one chunk at a time; a name per target, so one session
+   * could stage several.
+   */
   public String staging() {
     return "load_" + table;
   }
 
   /**
-   * The staging table: the target's column types (so COPY parses exactly as the target would), no
+   * The staging table of a batch's updates (rows Silver replaced or changed), gathered over the
+   * whole batch and merged after all its inserts: an update is always newer than its row's insert.
+   */
+  public String updatesStaging() {
+    return "load_" + table + "_updates";
+  }
+
+  /**
+   * A staging table: the target's column types (so COPY parses exactly as the target would), no
    * constraints or indexes (COPY into it runs at full speed), dropped at the end of the transaction
    * whether it commits or not.
    */
-  public String createStaging() {
+  public String createStaging(String staging) {
     return "CREATE TEMPORARY TABLE "
-        + staging()
+        + identifier(staging)
         + " ON COMMIT DROP AS SELECT "
         + list(columns)
         + ", 0::bigint AS "
@@ -67,15 +85,20 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
         + " WITH NO DATA";
   }
 
-  /** The COPY that fills the staging table from binary tuples in {@link CopyRows}' order. */
-  public String copy() {
+  /** The COPY that fills a staging table from binary tuples in {@link CopyRows}' order. */
+  public String copy(String staging) {
     return "COPY "
-        + staging()
+        + identifier(staging)
         + " ("
         + list(columns)
         + ", "
         + VERSION_COLUMN
         + ") FROM STDIN WITH (FORMAT binary)";
+  }
+
+  /** Empties the inserts' staging table for the next chunk. */
+  public String truncateStaging() {
+    return "TRUNCATE " + staging();
   }
 
   /**
@@ -88,12 +111,29 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
   }
 
   /**
-   * Moves the staging table into the target: one row per key (the newest Delta version wins, since
-   * a batch can span several versions of a row), inserted or updated. A row whose values did not
-   * change is left alone, so a re-load of the same data changes nothing, not even loaded_at.
-   * Sorting by key also makes the primary-key index fill in order.
+   * Of the keys in the updates' staging table, how many rows of the target this transaction has
+   * written (inserted or changed): the load counts a row once even when one chunk inserts it and
+   * the updates, merged last, change it again.
    */
-  public String upsert() {
+  public String writtenByThisTransaction() {
+    return "SELECT count(*) FROM "
+        + target()
+        + " t WHERE t.xmin = pg_current_xact_id()::xid AND ("
+        + prefixed("t.", key)
+        + ") IN (SELECT "
+        + list(key)
+        + " FROM "
+        + updatesStaging()
+        + ")";
+  }
+
+  /**
+   * Moves a staging table into the target: one row per key (the newest Delta version wins: a batch
+   * can span several versions of a row), inserted or updated. A row whose values did not change is
+   * left alone, so a re-load of the same data changes nothing, not even loaded_at. Sorting by key
+   * also makes the primary-key index fill in order.
+   */
+  public String upsert(String staging) {
     List<String> nonKey = columns.stream().filter(c -> !key.contains(c)).toList();
     String set =
         nonKey.stream().map(c -> c + " = EXCLUDED." + c).collect(Collectors.joining(", "))
@@ -109,7 +149,7 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
         + ") "
         + list(columns)
         + " FROM "
-        + staging()
+        + identifier(staging)
         + " ORDER BY "
         + list(key)
         + ", "
@@ -125,9 +165,9 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
         + ")";
   }
 
-  /** The newest Delta version in the staging table: what the batch brought the target up to. */
-  public String sourceVersion() {
-    return "SELECT max(" + VERSION_COLUMN + ") FROM " + staging();
+  /** The newest Delta version in a staging table: what the batch brought the target up to. */
+  public String sourceVersion(String staging) {
+    return "SELECT max(" + VERSION_COLUMN + ") FROM " + identifier(staging);
   }
 
   /** Whether (job, query id, batch id) was committed before: parameters job, query_id, batch_id. */

@@ -23,7 +23,7 @@ final class Lz4Chunks {
     void write(byte[] bytes, int length) throws SQLException;
   }
 
-  static Iterator<byte[]> compress(Iterator<byte[]> chunks) {
+  static Iterator<CopyRows.Chunk> compress(Iterator<CopyRows.Chunk> chunks) {
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -31,21 +31,21 @@ final class Lz4Chunks {
       }
 
       @Override
-      public byte[] next() {
-        byte[] chunk = chunks.next();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(chunk.length / 3 + 64);
+      public CopyRows.Chunk next() {
+        CopyRows.Chunk chunk = chunks.next();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(chunk.bytes().length / 3 + 64);
         try (OutputStream lz4 = CODEC.compressedOutputStream(out)) {
-          lz4.write(chunk);
+          lz4.write(chunk.bytes());
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
+        return new CopyRows.Chunk(chunk.updates(), out.toByteArray());
       }
     };
   }
 
-  static void decompress(byte[] chunk, byte[] buffer, Sink sink) throws SQLException {
-    try (InputStream in = CODEC.compressedInputStream(new ByteArrayInputStream(chunk))) {
+  static void decompress(CopyRows.Chunk chunk, byte[] buffer, Sink sink) throws SQLException {
+    try (InputStream in = CODEC.compressedInputStream(new ByteArrayInputStream(chunk.bytes()))) {
       for (int n; (n = in.read(buffer)) > 0; ) {
         sink.write(buffer, n);
       }

@@ -12,8 +12,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,18 +29,23 @@ import java.util.concurrent.Future;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
  * Writes one micro-batch of one table into PostgreSQL, exactly once: in a single transaction it
- * checks the load log for the batch, COPYs the rows into a temporary staging table, merges them
- * into the target with {@code INSERT ... ON CONFLICT}, and records the batch in the load log. A
- * batch that Spark re-runs after a crash (its checkpoint commit never happened) finds itself in the
- * log and changes nothing; a crash before the commit leaves nothing behind.
+ * checks the load log for the batch, COPYs the rows into temporary staging tables, merges them into
+ * the target with {@code INSERT ... ON CONFLICT}, and records the batch in the load log. A batch
+ * that Spark re-runs after a crash (its checkpoint commit never happened) finds itself in the log
+ * and changes nothing; a crash before the commit leaves nothing behind.
  *
- * <p>The rows are encoded on the executors ({@link CopyRows}) and streamed to the driver one
- * partition at a time; the next partition is computed while the current one is copied.
+ * <p>The rows are encoded on the executors ({@link CopyRows}) and handed to the driver a partition
+ * at a time. Each partition's inserts are merged as soon as they are copied, so PostgreSQL merges
+ * one partition while Spark encodes the next ones: the two sides work on different cores instead of
+ * waiting for each other. The batch's updates (rows Silver replaced or changed: few) are gathered
+ * in a staging table of their own and merged last, since an update is always newer than its row's
+ * insert.
  */
 final class PostgresWriter {
   private final PostgresSettings postgres;
@@ -59,18 +67,24 @@ final class PostgresWriter {
     this.chunkBytes = chunkBytes;
   }
 
-  /** Loads a batch of changes: the target's columns followed by {@link LoadSql#VERSION_COLUMN}. */
+  /**
+   * Loads a batch of changes: the target's columns, then {@link LoadSql#VERSION_COLUMN}, then the
+   * Delta change type.
+   */
   Outcome write(Dataset<Row> changes, UUID queryId, long batchId) throws SQLException {
     try (Connection c = connect(postgres)) {
-      CopyRows encoder = new CopyRows(changes.schema(), columnTypes(c), chunkBytes);
+      StructType encoded =
+          new StructType(Arrays.copyOf(changes.schema().fields(), changes.schema().size() - 1));
+      CopyRows encoder = new CopyRows(encoded, columnTypes(c), chunkBytes);
+      int changeType = encoded.size();
       // LZ4 in transit: a partition's chunks sit in the driver's memory (several copies while
       // Spark moves a task result) until they are copied.
-      JavaRDD<byte[]> chunks =
+      JavaRDD<CopyRows.Chunk> chunks =
           changes
               .queryExecution()
               .toRdd()
               .toJavaRDD()
-              .mapPartitions(rows -> Lz4Chunks.compress(encoder.chunks(rows)));
+              .mapPartitions(rows -> Lz4Chunks.compress(encoder.chunks(rows, changeType)));
       c.setAutoCommit(false);
       try {
         Outcome outcome = load(c, chunks, queryId, batchId);
@@ -93,44 +107,89 @@ final class PostgresWriter {
     }
   }
 
-  private Outcome load(Connection c, JavaRDD<byte[]> chunks, UUID queryId, long batchId)
+  private Outcome load(Connection c, JavaRDD<CopyRows.Chunk> chunks, UUID queryId, long batchId)
       throws SQLException {
     Long logged = loggedRows(c, queryId, batchId);
     if (logged != null) {
       return Outcome.skipped(logged);
     }
-    try (Statement s = c.createStatement()) {
-      s.execute(sql.createStaging());
+    try (Statement s = c.createStatement();
+        Partitions partitions = new Partitions(chunks)) {
+      s.execute(sql.createStaging(sql.staging()));
+      s.execute(sql.createStaging(sql.updatesStaging()));
+      Timer copyTime = new Timer();
+      Timer mergeTime = new Timer();
+      String mergeInserts = sql.upsert(sql.staging());
+      long inserts = 0;
+      long updates = 0;
+      long written = 0;
+      long sourceVersion = Long.MIN_VALUE;
+      while (partitions.hasNext()) {
+        List<CopyRows.Chunk> partition = copyTime.time(partitions::next);
+        long copied = copyTime.time(() -> copy(c, sql.staging(), partition, false));
+        if (copied > 0) {
+          inserts += copied;
+          written += mergeTime.time(() -> s.executeLargeUpdate(mergeInserts));
+          sourceVersion = Math.max(sourceVersion, maxVersion(s, sql.staging()));
+          s.execute(sql.truncateStaging());
+        }
+        updates += copyTime.time(() -> copy(c, sql.updatesStaging(), partition, true));
+      }
+      if (updates > 0) {
+        // So that the counts below look up the few updated keys instead of scanning the target.
+        s.execute("ANALYZE " + sql.updatesStaging());
+        long before = count(s, sql.writtenByThisTransaction());
+        mergeTime.time(() -> s.executeLargeUpdate(sql.upsert(sql.updatesStaging())));
+        written += count(s, sql.writtenByThisTransaction()) - before;
+        sourceVersion = Math.max(sourceVersion, maxVersion(s, sql.updatesStaging()));
+      }
+      long staged = inserts + updates;
+      if (staged == 0) {
+        return new Outcome(0, 0, false, 0, 0);
+      }
+      try (PreparedStatement log = c.prepareStatement(LoadSql.logBatch())) {
+        log.setString(1, job);
+        log.setObject(2, queryId);
+        log.setLong(3, batchId);
+        log.setLong(4, written);
+        log.setLong(5, sourceVersion);
+        log.executeUpdate();
+      }
+      return new Outcome(staged, written, false, copyTime.millis(), mergeTime.millis());
     }
-    long started = System.nanoTime();
-    long staged = copy(c, chunks);
-    long copied = System.nanoTime();
-    if (staged == 0) {
-      return new Outcome(0, 0, false, 0, 0);
+  }
+
+  private long maxVersion(Statement s, String staging) throws SQLException {
+    return count(s, sql.sourceVersion(staging));
+  }
+
+  private static long count(Statement s, String query) throws SQLException {
+    try (ResultSet rs = s.executeQuery(query)) {
+      rs.next();
+      return rs.getLong(1);
     }
-    long written;
-    long sourceVersion;
-    try (Statement s = c.createStatement()) {
-      written = s.executeLargeUpdate(sql.upsert());
-      try (ResultSet rs = s.executeQuery(sql.sourceVersion())) {
-        rs.next();
-        sourceVersion = rs.getLong(1);
+  }
+
+  /** Adds up the time spent in one kind of step. */
+  private static final class Timer {
+    interface Step<T> {
+      T run() throws SQLException;
+    }
+
+    private long nanos;
+
+    <T> T time(Step<T> step) throws SQLException {
+      long started = System.nanoTime();
+      try {
+        return step.run();
+      } finally {
+        nanos += System.nanoTime() - started;
       }
     }
-    try (PreparedStatement log = c.prepareStatement(LoadSql.logBatch())) {
-      log.setString(1, job);
-      log.setObject(2, queryId);
-      log.setLong(3, batchId);
-      log.setLong(4, written);
-      log.setLong(5, sourceVersion);
-      log.executeUpdate();
+
+    long millis() {
+      return nanos / 1_000_000;
     }
-    return new Outcome(
-        staged,
-        written,
-        false,
-        (copied - started) / 1_000_000,
-        (System.nanoTime() - copied) / 1_000_000);
   }
 
   /** The PostgreSQL type of each COPY column (the target's columns, then the Delta version). */
@@ -168,49 +227,83 @@ final class PostgresWriter {
     }
   }
 
-  /** Streams every partition's chunks into COPY; returns the rows PostgreSQL read. */
-  private long copy(Connection c, JavaRDD<byte[]> chunks) throws SQLException {
-    int partitions = chunks.getNumPartitions();
-    // As many partitions at a time as Spark has cores, so that encoding uses them all.
-    int group = Math.max(1, chunks.context().defaultParallelism());
-    CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.copy());
-    // A thread of this batch (it inherits the batch's Spark job properties) computes the next
-    // group of partitions while the current one is copied.
-    ExecutorService prefetch = Executors.newSingleThreadExecutor();
+  /**
+   * COPYs a partition's chunks of one kind (inserts or updates) into {@code staging}; returns the
+   * rows PostgreSQL read (0, and no COPY, when the partition has none).
+   */
+  private long copy(Connection c, String staging, List<CopyRows.Chunk> partition, boolean updates)
+      throws SQLException {
+    if (partition.stream().noneMatch(chunk -> chunk.updates() == updates)) {
+      return 0;
+    }
+    CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.copy(staging));
     try {
-      Future<List<byte[]>[]> next = partitions > 0 ? fetch(prefetch, chunks, 0, group) : null;
       byte[] buffer = new byte[chunkBytes];
       copy.writeToCopy(CopyRows.HEADER, 0, CopyRows.HEADER.length);
-      for (int first = 0; first < partitions; first += group) {
-        List<byte[]>[] current = next.get();
-        next = first + group < partitions ? fetch(prefetch, chunks, first + group, group) : null;
-        for (List<byte[]> partition : current) {
-          for (byte[] chunk : partition) {
-            Lz4Chunks.decompress(chunk, buffer, (b, n) -> copy.writeToCopy(b, 0, n));
-          }
+      for (CopyRows.Chunk chunk : partition) {
+        if (chunk.updates() == updates) {
+          Lz4Chunks.decompress(chunk, buffer, (b, n) -> copy.writeToCopy(b, 0, n));
         }
       }
       copy.writeToCopy(CopyRows.TRAILER, 0, CopyRows.TRAILER.length);
       return copy.endCopy();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while copying", e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("encoding a partition failed", e.getCause());
     } finally {
       if (copy.isActive()) {
         copy.cancelCopy();
       }
-      prefetch.shutdownNow();
     }
   }
 
-  private static Future<List<byte[]>[]> fetch(
-      ExecutorService prefetch, JavaRDD<byte[]> chunks, int first, int group) {
-    int[] ids =
-        java.util.stream.IntStream.range(first, Math.min(first + group, chunks.getNumPartitions()))
-            .toArray();
-    return prefetch.submit(() -> chunks.collectPartitions(ids));
+  /**
+   * The encoded partitions of a batch, in order, each fetched by a job of its own: as many jobs at
+   * a time as Spark has cores, so encoding uses them all, and up to twice that many partitions
+   * ahead of the one being copied and merged, so the driver holds a bounded amount. The fetching
+   * threads are this batch's (they inherit its Spark job properties).
+   */
+  private static final class Partitions implements AutoCloseable {
+    private final JavaRDD<CopyRows.Chunk> chunks;
+    private final ExecutorService jobs;
+    private final int ahead;
+    private final Deque<Future<List<CopyRows.Chunk>>> window = new ArrayDeque<>();
+    private int submitted;
+
+    Partitions(JavaRDD<CopyRows.Chunk> chunks) {
+      this.chunks = chunks;
+      int cores = Math.max(1, chunks.context().defaultParallelism());
+      this.jobs = Executors.newFixedThreadPool(cores);
+      this.ahead = 2 * cores;
+      fill();
+    }
+
+    boolean hasNext() {
+      return !window.isEmpty();
+    }
+
+    /** The next partition's chunks. */
+    List<CopyRows.Chunk> next() {
+      try {
+        List<CopyRows.Chunk> partition = window.removeFirst().get();
+        fill();
+        return partition;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while encoding", e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("encoding a partition failed", e.getCause());
+      }
+    }
+
+    private void fill() {
+      while (window.size() < ahead && submitted < chunks.getNumPartitions()) {
+        int[] id = {submitted++};
+        window.addLast(jobs.submit(() -> chunks.collectPartitions(id)[0]));
+      }
+    }
+
+    @Override
+    public void close() {
+      jobs.shutdownNow();
+    }
   }
 
   static Connection connect(PostgresSettings pg) throws SQLException {

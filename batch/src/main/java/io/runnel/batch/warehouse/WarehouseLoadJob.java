@@ -7,6 +7,7 @@ import io.runnel.batch.SourceTables;
 import io.runnel.common.Env;
 import io.runnel.common.Exits;
 import io.runnel.common.Preflight;
+import io.runnel.spark.LakeSession;
 import io.runnel.spark.MetricsListener;
 import io.runnel.spark.TableWriter;
 import java.sql.SQLException;
@@ -50,6 +51,8 @@ public final class WarehouseLoadJob {
 
   /** The change types that carry a row's new state; deletes never happen in Silver. */
   static final List<String> NEW_STATES = List.of("insert", "update_postimage");
+
+  private static final String CHANGE_TYPE = "_change_type";
 
   private final SparkSession spark;
   private final WarehouseSettings settings;
@@ -98,13 +101,16 @@ public final class WarehouseLoadJob {
     return new LoadSql(SCHEMA, table.name(), table.columns(), table.key());
   }
 
-  /** Pure: the change feed of one table as the rows to load (columns, then the Delta version). */
+  /**
+   * Pure: the change feed of one table as the rows to load (columns, then the Delta version, then
+   * the change type).
+   */
   static Dataset<Row> newStates(Dataset<Row> changeFeed, SilverTables.Table table) {
     Column[] columns =
-        Stream.concat(table.columns().stream(), Stream.of(LoadSql.VERSION_COLUMN))
+        Stream.concat(table.columns().stream(), Stream.of(LoadSql.VERSION_COLUMN, CHANGE_TYPE))
             .map(c -> col(c))
             .toArray(Column[]::new);
-    return changeFeed.where(col("_change_type").isin(NEW_STATES.toArray())).select(columns);
+    return changeFeed.where(col(CHANGE_TYPE).isin(NEW_STATES.toArray())).select(columns);
   }
 
   void run() throws TimeoutException, StreamingQueryException, InterruptedException {
@@ -113,9 +119,12 @@ public final class WarehouseLoadJob {
       SourceTables.await(
           spark, location(t), !settings.availableNow(), "the Silver table", "./runnel silver");
     }
-    // Small read splits: Spark would otherwise pack many small Silver files into one partition per
-    // core, and a partition is what the driver holds while it copies it.
-    spark.conf().set("spark.sql.files.maxPartitionBytes", String.valueOf(16 << 20));
+    // Read splits of a row group (LakeSession): a partition is what the driver holds while it
+    // copies it, and what PostgreSQL merges while Spark encodes the next ones. Spark would
+    // otherwise pack many small Silver files into one partition per core.
+    spark
+        .conf()
+        .set("spark.sql.files.maxPartitionBytes", String.valueOf(LakeSession.ROW_GROUP_BYTES));
     MetricsListener metrics =
         new MetricsListener(spark, NAME, settings.s3().lakeUri(settings.metricsPath()));
     spark.streams().addListener(metrics);

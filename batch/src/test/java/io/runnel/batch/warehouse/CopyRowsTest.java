@@ -232,4 +232,51 @@ class CopyRowsTest {
     assertThat(all.toByteArray()).isEqualTo(expected.toByteArray());
     assertThat(small.chunks(List.<InternalRow>of().iterator()).hasNext()).isFalse();
   }
+
+  @Test
+  void insertsAndUpdatesGoInChunksOfTheirOwnAndTheChangeTypeIsNotSent() {
+    CopyRows small = new CopyRows(SCHEMA, TYPES, 1_024);
+    List<InternalRow> inserts = new ArrayList<>();
+    List<InternalRow> updates = new ArrayList<>();
+    List<InternalRow> rows = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      boolean update = i % 7 == 0;
+      Object[] values = {
+        null,
+        utf8("row " + i),
+        null,
+        null,
+        null,
+        update,
+        i,
+        (long) i,
+        null,
+        null,
+        utf8(update ? "update_postimage" : "insert")
+      };
+      rows.add(new GenericInternalRow(values));
+      (update ? updates : inserts).add(new GenericInternalRow(Arrays.copyOf(values, 10)));
+    }
+    ByteArrayOutputStream sentInserts = new ByteArrayOutputStream();
+    ByteArrayOutputStream sentUpdates = new ByteArrayOutputStream();
+    Iterator<CopyRows.Chunk> chunks = small.chunks(rows.iterator(), 10);
+    int count = 0;
+    while (chunks.hasNext()) {
+      CopyRows.Chunk chunk = chunks.next();
+      assertThat(ByteBuffer.wrap(chunk.bytes()).getShort()).isEqualTo((short) 10);
+      (chunk.updates() ? sentUpdates : sentInserts).writeBytes(chunk.bytes());
+      count++;
+    }
+    assertThat(count).isGreaterThan(5);
+    assertThat(sentInserts.toByteArray()).isEqualTo(tuples(inserts));
+    assertThat(sentUpdates.toByteArray()).isEqualTo(tuples(updates));
+    assertThatThrownBy(() -> small.chunks(rows.iterator(), 3))
+        .hasMessageContaining("must follow the encoded columns");
+  }
+
+  private byte[] tuples(List<InternalRow> rows) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    rows.forEach(r -> out.writeBytes(copy.tuple(r)));
+    return out.toByteArray();
+  }
 }

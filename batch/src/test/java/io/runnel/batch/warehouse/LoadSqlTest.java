@@ -14,31 +14,44 @@ class LoadSqlTest {
 
   @Test
   void stagingHasTheTargetsTypesAndNoConstraintsAndDropsAtCommit() {
-    assertThat(products.createStaging())
+    assertThat(products.createStaging(products.staging()))
         .isEqualTo(
             "CREATE TEMPORARY TABLE load_products ON COMMIT DROP AS SELECT product_id, name, price,"
                 + " 0::bigint AS _commit_version FROM silver.products WITH NO DATA");
-    assertThat(products.copy())
+    assertThat(products.copy(products.updatesStaging()))
         .isEqualTo(
-            "COPY load_products (product_id, name, price, _commit_version) FROM STDIN WITH"
+            "COPY load_products_updates (product_id, name, price, _commit_version) FROM STDIN WITH"
                 + " (FORMAT binary)");
+    assertThat(products.truncateStaging()).isEqualTo("TRUNCATE load_products");
   }
 
   @Test
   void upsertKeepsTheNewestVersionPerKeyAndSkipsUnchangedRows() {
-    assertThat(products.upsert())
+    assertThat(products.upsert(products.staging()))
         .isEqualTo(
             "INSERT INTO silver.products AS t (product_id, name, price) SELECT DISTINCT ON"
                 + " (product_id) product_id, name, price FROM load_products ORDER BY product_id,"
                 + " _commit_version DESC ON CONFLICT (product_id) DO UPDATE SET name ="
                 + " EXCLUDED.name, price = EXCLUDED.price, loaded_at = now() WHERE (t.name,"
                 + " t.price) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.price)");
+    assertThat(products.upsert(products.updatesStaging()))
+        .contains(" FROM load_products_updates ORDER BY ");
+  }
+
+  @Test
+  void theRowsWrittenByThisTransactionAreFoundThroughTheUpdatedKeys() {
+    LoadSql history = WarehouseLoadJob.sql(SilverTables.PRODUCTS_HISTORY);
+    assertThat(history.writtenByThisTransaction())
+        .isEqualTo(
+            "SELECT count(*) FROM silver.products_history t WHERE t.xmin ="
+                + " pg_current_xact_id()::xid AND (t.product_id, t.valid_from) IN (SELECT"
+                + " product_id, valid_from FROM load_products_history_updates)");
   }
 
   @Test
   void compositeKeysAreListedInOrder() {
     LoadSql quarantine = WarehouseLoadJob.sql(SilverTables.QUARANTINE);
-    assertThat(quarantine.upsert())
+    assertThat(quarantine.upsert(quarantine.staging()))
         .contains("DISTINCT ON (source_topic, source_partition, source_offset)")
         .contains("ON CONFLICT (source_topic, source_partition, source_offset) DO UPDATE")
         .doesNotContain("t.source_offset");
@@ -50,7 +63,8 @@ class LoadSqlTest {
     for (SilverTables.Table t : SilverTables.ALL) {
       LoadSql sql = WarehouseLoadJob.sql(t);
       assertThat(sql.columns()).isEqualTo(t.columns());
-      assertThat(sql.upsert()).startsWith("INSERT INTO silver." + t.name() + " AS t (");
+      assertThat(sql.upsert(sql.staging()))
+          .startsWith("INSERT INTO silver." + t.name() + " AS t (");
     }
   }
 
@@ -77,5 +91,7 @@ class LoadSqlTest {
         .hasMessageContaining("must be among the columns");
     assertThatThrownBy(() -> new LoadSql("silver", "t", List.of("a", "loaded_at"), List.of("a")))
         .hasMessageContaining("the loader's own columns");
+    assertThatThrownBy(() -> new LoadSql("silver", "t".repeat(51), List.of("a"), List.of("a")))
+        .hasMessageContaining("longer than 50 characters");
   }
 }

@@ -94,7 +94,9 @@ class WarehouseLoadIT {
       // batch, which finds itself in the load log. New winners for some events (a MERGE: the
       // change feed's update_postimage rows) and a product update ride along.
       appendEvents(3_000, 2_000, 2);
-      replaceEventWinners(3_000, 7);
+      replaceEventWinners(0, 3_000, 7);
+      // Rows inserted and replaced within one batch: the replacement wins, and the row counts once.
+      replaceEventWinners(3_000, 2_000, 11);
       mergeProducts(10, "v2", 200);
       mergeProducts(5, "v3", 300); // two versions of products 0-4 in one batch: the newest wins
       long batch = nextBatch("events");
@@ -217,8 +219,8 @@ class WarehouseLoadIT {
    * A MERGE that gives every {@code every}-th of the first {@code n} events a new winner (other
    * Kafka coordinates): update_postimage rows in the change feed.
    */
-  private void replaceEventWinners(int n, int every) {
-    Dataset<Row> changed = events(0, n, 1_000_000, "id % " + every + " = 0");
+  private void replaceEventWinners(int from, int n, int every) {
+    Dataset<Row> changed = events(from, n, 1_000_000, "id % " + every + " = 0");
     DeltaTable.forPath(spark, lake(SilverTables.EVENTS))
         .as("t")
         .merge(changed.as("s"), "t.event_id = s.event_id")
