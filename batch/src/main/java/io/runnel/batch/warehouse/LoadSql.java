@@ -53,8 +53,8 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
   }
 
   /**
-   * The staging table of a batch's inserts, one chunk at a time; a name per target, so one session
-   * could stage several.
+   * The staging table of a batch's inserts, one partition at a time; a name per target, so one
+   * session could stage several.
    */
   public String staging() {
     return "load_" + table;

@@ -138,9 +138,9 @@ final class PostgresWriter {
       if (updates > 0) {
         // So that the counts below look up the few updated keys instead of scanning the target.
         s.execute("ANALYZE " + sql.updatesStaging());
-        long before = count(s, sql.writtenByThisTransaction());
+        long before = single(s, sql.writtenByThisTransaction());
         mergeTime.time(() -> s.executeLargeUpdate(sql.upsert(sql.updatesStaging())));
-        written += count(s, sql.writtenByThisTransaction()) - before;
+        written += single(s, sql.writtenByThisTransaction()) - before;
         sourceVersion = Math.max(sourceVersion, maxVersion(s, sql.updatesStaging()));
       }
       long staged = inserts + updates;
@@ -160,10 +160,11 @@ final class PostgresWriter {
   }
 
   private long maxVersion(Statement s, String staging) throws SQLException {
-    return count(s, sql.sourceVersion(staging));
+    return single(s, sql.sourceVersion(staging));
   }
 
-  private static long count(Statement s, String query) throws SQLException {
+  /** The one number a query returns. */
+  private static long single(Statement s, String query) throws SQLException {
     try (ResultSet rs = s.executeQuery(query)) {
       rs.next();
       return rs.getLong(1);
