@@ -131,28 +131,10 @@ public final class CopyRows implements Serializable {
   public record Chunk(boolean updates, byte[] bytes) implements Serializable {}
 
   /**
-   * The rows of one partition as chunks of whole tuples. Spark's internal rows: values are read in
-   * Spark's own forms (UTF-8 bytes, microseconds, days), with no Java object made per value.
-   */
-  public Iterator<byte[]> chunks(Iterator<InternalRow> rows) {
-    Iterator<Chunk> chunks = chunks(rows, -1);
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return chunks.hasNext();
-      }
-
-      @Override
-      public byte[] next() {
-        return chunks.next().bytes();
-      }
-    };
-  }
-
-  /**
-   * The rows of one partition as chunks of whole tuples, inserts and updates apart: the column at
-   * {@code changeType} (after the encoded ones) holds each row's Delta change type, and a chunk
-   * holds rows of one type only. A negative {@code changeType}: all rows are inserts.
+   * The rows of one partition as chunks of whole tuples, read from Spark's internal rows (UTF-8
+   * bytes, microseconds, days, with no Java object made per value), inserts and updates apart: the
+   * column at {@code changeType} (after the encoded ones) holds each row's Delta change type, and a
+   * chunk holds rows of one type only. A negative {@code changeType}: all rows are inserts.
    */
   public Iterator<Chunk> chunks(Iterator<InternalRow> rows, int changeType) {
     if (changeType >= 0 && changeType < kinds.length) {

@@ -216,11 +216,11 @@ class CopyRowsTest {
       rows.add(row(null, utf8("row " + i), null, null, null, false, i, (long) i, null, null));
     }
     CopyRows small = new CopyRows(SCHEMA, TYPES, 1_024);
-    Iterator<byte[]> chunks = small.chunks(rows.iterator());
+    Iterator<CopyRows.Chunk> chunks = small.chunks(rows.iterator(), -1);
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     int count = 0;
     while (chunks.hasNext()) {
-      byte[] chunk = chunks.next();
+      byte[] chunk = chunks.next().bytes();
       // Each chunk starts with a tuple: its field count.
       assertThat(ByteBuffer.wrap(chunk).getShort()).isEqualTo((short) 10);
       all.writeBytes(chunk);
@@ -230,7 +230,7 @@ class CopyRowsTest {
     ByteArrayOutputStream expected = new ByteArrayOutputStream();
     rows.forEach(r -> expected.writeBytes(copy.tuple(r)));
     assertThat(all.toByteArray()).isEqualTo(expected.toByteArray());
-    assertThat(small.chunks(List.<InternalRow>of().iterator()).hasNext()).isFalse();
+    assertThat(small.chunks(List.<InternalRow>of().iterator(), -1).hasNext()).isFalse();
   }
 
   @Test
