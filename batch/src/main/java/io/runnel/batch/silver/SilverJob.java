@@ -32,7 +32,6 @@ import org.apache.spark.sql.streaming.DataStreamWriter;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.apache.spark.sql.streaming.Trigger;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -56,6 +55,8 @@ public final class SilverJob {
   static final String NAME = "silver";
   private static final Logger LOG = LoggerFactory.getLogger(SilverJob.class);
   private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
+  private static final List<String> UNIQUE_COLUMNS =
+      List.of("event_id", "session_id", "ts", "kafka_ts", "source_offset");
 
   private final SparkSession spark;
   private final SilverSettings settings;
@@ -68,11 +69,20 @@ public final class SilverJob {
     this.rules = new SilverRules(settings.rules());
     // Compacted every few batches (compact), not by every commit that leaves two small files.
     Compaction.offTheWritePath(spark);
-    // A batch is cached for one pass of each table write: compressing it costs more CPU than
-    // reading it uncompressed saves.
-    spark.conf().set("spark.sql.inMemoryColumnarStorage.compressed", "false");
-    // Every event_id is unique: a Parquet dictionary for it is built, found useless and dropped.
-    spark.sparkContext().hadoopConfiguration().set("parquet.enable.dictionary#event_id", "false");
+    // Nearly every event_id of a batch is unique: a partial row_number limit before the shuffle
+    // would sort every row to drop the few duplicates (a tenth), then the shuffle sorts again.
+    spark.conf().set("spark.sql.optimizer.windowGroupLimitThreshold", "-1");
+    // A batch's events fall on a few dates: a writer per date instead of sorting the batch by date.
+    // Past this many dates in one task, Spark sorts the rest.
+    spark.conf().set("spark.sql.maxConcurrentOutputFileWriters", "4");
+    // Columns (nearly) unique per row: a Parquet dictionary for them is built, found too large
+    // and dropped, after hashing every value.
+    for (String column : UNIQUE_COLUMNS) {
+      spark
+          .sparkContext()
+          .hadoopConfiguration()
+          .set("parquet.enable.dictionary#" + column, "false");
+    }
   }
 
   public static void main(String[] args) {
@@ -253,9 +263,11 @@ public final class SilverJob {
     long[] lap = {started};
     SparkSession session = bronze.sparkSession();
     Timestamp silverAt = Timestamp.from(Instant.now());
-    Dataset<Row> checked =
-        SilverTransforms.check(bronze, rules, settings.eventTopics(), settings.productTopics())
-            .persist(StorageLevel.MEMORY_AND_DISK());
+    Materialized kept =
+        Materialized.of(
+            SilverTransforms.check(
+                bronze, rules, settings.eventTopics(), settings.productTopics()));
+    Dataset<Row> checked = kept.rows();
     try {
       Row kinds =
           checked
@@ -307,7 +319,7 @@ public final class SilverJob {
                   SilverTransforms.events(checked, silverAt));
         }
       } catch (RuntimeException e) {
-        // The batch fails; the quarantine's write ends first (the cached batch goes after it).
+        // The batch fails; the quarantine's write ends first (the kept batch is freed after it).
         try {
           done(quarantined);
         } catch (RuntimeException also) {
@@ -354,7 +366,7 @@ public final class SilverJob {
           timings);
       return counts;
     } finally {
-      checked.unpersist();
+      kept.close();
     }
   }
 

@@ -91,8 +91,7 @@ public final class SilverTransforms {
             .asNondeterministic();
     Column isBad = col("checked.kind").equalTo(KIND_BAD);
     List<Column> out = new ArrayList<>();
-    // Flat columns, not the struct: a cached batch keeps each in its own compressed column, and a
-    // scan reads only the columns it needs.
+    // Flat columns, not the struct: each table's select takes its fields as they are.
     out.add(col("checked.kind").as("kind"));
     out.add(col("checked.reasons").as("reasons"));
     for (String f : EVENT.fieldNames()) {
@@ -123,7 +122,7 @@ public final class SilverTransforms {
                 col("schema_version"),
                 col("kafka_ts")))
         // Only what the Silver tables take: the payload is kept for quarantined rows only, so a
-        // cached batch is a fraction of Bronze's size.
+        // kept batch is a fraction of Bronze's size.
         .select(out.toArray(Column[]::new));
   }
 

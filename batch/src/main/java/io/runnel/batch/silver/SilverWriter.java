@@ -13,7 +13,6 @@ import java.util.function.ToLongFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,12 +52,13 @@ final class SilverWriter {
    * with later coordinates are MERGEd, in a commit of their own.
    */
   Written winners(SilverTables.Table table, String location, Dataset<Row> rows) {
-    Dataset<Row> classified =
-        SilverTransforms.classify(
+    Materialized kept =
+        Materialized.of(
+            SilverTransforms.classify(
                 SilverTransforms.winners(rows, table.key()),
                 DeltaTable.forPath(session, location).toDF(),
-                table.key())
-            .persist(StorageLevel.MEMORY_AND_DISK());
+                table.key()));
+    Dataset<Row> classified = kept.rows();
     try {
       Map<String, Long> byStatus = new HashMap<>();
       for (Row r : classified.groupBy(SilverTransforms.STATUS).count().collectAsList()) {
@@ -93,7 +93,7 @@ final class SilverWriter {
                               table, location, rowsWith(classified, SilverTransforms.REPLACES))));
       return new Written(inserted, replaced);
     } finally {
-      classified.unpersist();
+      kept.close();
     }
   }
 
