@@ -1,7 +1,7 @@
 package io.runnel.batch.silver;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -10,13 +10,15 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Currency;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Reads typed fields out of one parsed JSON object, recording a named reason for every field that
- * is missing, of the wrong JSON type or out of its contract. Readers return null after recording a
- * reason, so one record collects all of its failures, not just the first.
+ * Reads typed fields out of one JSON object's fields ({@link SilverRules#fields}), recording a
+ * named reason for every field that is missing, of the wrong JSON type or out of its contract.
+ * Readers return null after recording a reason, so one record collects all of its failures, not
+ * just the first.
  */
 final class Fields {
   /** ISO 4217 codes the JDK knows: the real list, not just the pattern [A-Z]{3}. */
@@ -28,22 +30,21 @@ final class Fields {
   /** Largest amount that fits the Silver money type, decimal(12,2). */
   private static final BigDecimal MAX_MONEY = new BigDecimal("9999999999.99");
 
-  private final JsonNode object;
+  private final Map<String, Object> object;
   private final List<String> reasons;
 
-  Fields(JsonNode object, List<String> reasons) {
+  Fields(Map<String, Object> object, List<String> reasons) {
     this.object = object;
     this.reasons = reasons;
   }
 
   /** A present, non-null field; records {@code missing_field:<name>} otherwise. */
-  private JsonNode present(String name) {
-    JsonNode node = object.get(name);
-    if (node == null || node.isNull()) {
+  private Object present(String name) {
+    Object value = object.get(name);
+    if (value == null) {
       reasons.add("missing_field:" + name);
-      return null;
     }
-    return node;
+    return value;
   }
 
   /** A JSON string of 1 to {@code maxLength} characters (a blank one counts as missing). */
@@ -52,15 +53,14 @@ final class Fields {
   }
 
   String text(String name, int minLength, int maxLength) {
-    JsonNode node = present(name);
+    Object node = present(name);
     if (node == null) {
       return null;
     }
-    if (!node.isTextual()) {
+    if (!(node instanceof String value)) {
       reasons.add("wrong_type:" + name);
       return null;
     }
-    String value = node.textValue();
     if (minLength > 0 && value.isBlank()) {
       reasons.add("missing_field:" + name);
       return null;
@@ -74,11 +74,7 @@ final class Fields {
 
   /** Like {@link #text} but absent or null is fine (returns null without a reason). */
   String optionalText(String name, int maxLength) {
-    JsonNode node = object.get(name);
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    return text(name, 0, maxLength);
+    return object.get(name) == null ? null : text(name, 0, maxLength);
   }
 
   /**
@@ -86,15 +82,23 @@ final class Fields {
    * type, not a price).
    */
   BigDecimal money(String name) {
-    JsonNode node = present(name);
+    Object node = present(name);
     if (node == null) {
       return null;
     }
-    if (!node.isNumber()) {
+    BigDecimal value;
+    if (node instanceof BigDecimal d) {
+      value = d;
+    } else if (node instanceof Integer i) {
+      value = BigDecimal.valueOf(i);
+    } else if (node instanceof Long l) {
+      value = BigDecimal.valueOf(l);
+    } else if (node instanceof BigInteger b) {
+      value = new BigDecimal(b);
+    } else {
       reasons.add("wrong_type:" + name);
       return null;
     }
-    BigDecimal value = node.decimalValue();
     if (value.signum() < 0) {
       reasons.add("negative_price");
       return null;
@@ -107,17 +111,17 @@ final class Fields {
     return value.setScale(2);
   }
 
-  /** A JSON integer (1.0 and "1" are wrong types). */
+  /** A JSON integer that fits an int (1.0, "1" and 2^31 are wrong types). */
   Integer integer(String name) {
-    JsonNode node = present(name);
+    Object node = present(name);
     if (node == null) {
       return null;
     }
-    if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+    if (!(node instanceof Integer value)) {
       reasons.add("wrong_type:" + name);
       return null;
     }
-    return node.intValue();
+    return value;
   }
 
   /** An ISO 4217 currency code. */

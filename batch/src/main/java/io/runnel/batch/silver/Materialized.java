@@ -19,9 +19,12 @@ final class Materialized implements AutoCloseable {
     this.rows = rows;
   }
 
-  /** Computes {@code dataset} now (one Spark job). */
+  /**
+   * Keeps {@code dataset} as it is computed by the first action on {@link #rows()}, which must read
+   * every partition (a count, not a {@code first()}): no job of its own, no extra pass.
+   */
   static Materialized of(Dataset<Row> dataset) {
-    return new Materialized(dataset.localCheckpoint(true, StorageLevel.MEMORY_AND_DISK()));
+    return new Materialized(dataset.localCheckpoint(false, StorageLevel.MEMORY_AND_DISK()));
   }
 
   Dataset<Row> rows() {

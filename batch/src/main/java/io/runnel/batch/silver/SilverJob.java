@@ -269,6 +269,7 @@ public final class SilverJob {
                 bronze, rules, settings.eventTopics(), settings.productTopics()));
     Dataset<Row> checked = kept.rows();
     try {
+      // The batch's first read: it runs the rules and keeps the rows (Materialized).
       Row kinds =
           checked
               .selectExpr(

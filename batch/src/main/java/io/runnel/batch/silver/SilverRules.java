@@ -1,18 +1,18 @@
 package io.runnel.batch.silver;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 import java.io.Serializable;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -49,12 +49,9 @@ public final class SilverRules implements Serializable {
   private static final int USER_AGENT_LENGTH = 1024;
   private static final int MAX_QUANTITY = 1000;
 
-  private static final ObjectMapper JSON =
-      JsonMapper.builder()
-          // Exact decimals: 19.99 stays 19.99, never a binary double.
-          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-          // "{...} garbage" and {"price":1,"price":2} are malformed, not silently half-read.
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          // {"price":1,"price":2} is malformed, not silently half-read (at any depth).
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .build();
 
@@ -107,13 +104,14 @@ public final class SilverRules implements Serializable {
   /**
    * Checks one event record.
    *
-   * @param value the payload as text (with replacement characters where it was not UTF-8)
+   * @param value the payload's text in UTF-8 (with replacement characters where the payload was not
+   *     UTF-8): the parser reads the bytes, never a decoded copy
    * @param rawBytes the exact payload bytes when they were not valid UTF-8, else null
    */
   public Checked<Event> event(
-      String value, byte[] rawBytes, String schemaVersion, Instant kafkaTs) {
+      byte[] value, byte[] rawBytes, String schemaVersion, Instant kafkaTs) {
     List<String> reasons = new ArrayList<>(2);
-    JsonNode object = envelope(value, rawBytes, schemaVersion, reasons);
+    Map<String, Object> object = envelope(value, rawBytes, schemaVersion, reasons);
     if (object == null) {
       return new Checked<>(null, reasons);
     }
@@ -165,9 +163,9 @@ public final class SilverRules implements Serializable {
   }
 
   /** Checks one product record (the catalog topic). */
-  public Checked<Product> product(String value, byte[] rawBytes, String schemaVersion) {
+  public Checked<Product> product(byte[] value, byte[] rawBytes, String schemaVersion) {
     List<String> reasons = new ArrayList<>(2);
-    JsonNode object = envelope(value, rawBytes, schemaVersion, reasons);
+    Map<String, Object> object = envelope(value, rawBytes, schemaVersion, reasons);
     if (object == null) {
       return new Checked<>(null, reasons);
     }
@@ -185,11 +183,11 @@ public final class SilverRules implements Serializable {
   }
 
   /**
-   * The checks every record goes through; returns the parsed JSON object, or null when there is
-   * nothing to read fields from (the reasons say why).
+   * The checks every record goes through; returns the JSON object's fields ({@link #fields}), or
+   * null when there is nothing to read fields from (the reasons say why).
    */
-  private JsonNode envelope(
-      String value, byte[] rawBytes, String schemaVersion, List<String> reasons) {
+  private Map<String, Object> envelope(
+      byte[] value, byte[] rawBytes, String schemaVersion, List<String> reasons) {
     if (value == null) {
       reasons.add("null_value");
       return null;
@@ -204,18 +202,79 @@ public final class SilverRules implements Serializable {
       reasons.add("unsupported_schema_version");
       return null;
     }
-    JsonNode node;
+    Map<String, Object> fields;
     try {
-      node = JSON.readTree(value);
-    } catch (JsonProcessingException e) {
+      fields = fields(value);
+    } catch (IOException e) {
       reasons.add("malformed_json");
       return null;
     }
-    if (node == null || !node.isObject()) {
+    if (fields == null) {
       reasons.add("not_an_object");
       return null;
     }
-    return node;
+    return fields;
+  }
+
+  /** A nested object or array: read (so it must be well-formed) but not kept. */
+  static final Object NESTED = new Object();
+
+  /**
+   * The top-level fields of a JSON object, read in one pass without building a tree: a string as
+   * {@link String}; an integer as {@link Integer}, {@link Long} or {@link java.math.BigInteger}, by
+   * size; any other number as an exact {@link BigDecimal} (19.99 stays 19.99, never a binary
+   * double); true and false as {@link Boolean}; null as null; an object or array as {@link
+   * #NESTED}. Null when the document is well-formed but not an object.
+   *
+   * @throws IOException when the text is not one well-formed JSON value (trailing text included)
+   */
+  static Map<String, Object> fields(byte[] json) throws IOException {
+    if (json.length >= 3
+        && json[0] == (byte) 0xEF
+        && json[1] == (byte) 0xBB
+        && json[2] == (byte) 0xBF) {
+      // JSON text must not start with a byte-order mark (RFC 8259); the byte parser would skip
+      // it silently.
+      throw new IOException("a byte-order mark before the JSON value");
+    }
+    try (JsonParser p = JSON.createParser(json)) {
+      JsonToken t = p.nextToken();
+      Map<String, Object> fields = null;
+      if (t == JsonToken.START_OBJECT) {
+        fields = new HashMap<>(32);
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          fields.put(name, value(p, p.nextToken()));
+        }
+      } else if (t != null) {
+        p.skipChildren();
+      }
+      if (t != null && p.nextToken() != null) {
+        throw new IOException("trailing text after the JSON value");
+      }
+      return fields;
+    }
+  }
+
+  private static Object value(JsonParser p, JsonToken t) throws IOException {
+    return switch (t) {
+      case VALUE_STRING -> p.getText();
+      case VALUE_NUMBER_INT ->
+          switch (p.getNumberType()) {
+            case INT -> p.getIntValue();
+            case LONG -> p.getLongValue();
+            default -> p.getBigIntegerValue();
+          };
+      case VALUE_NUMBER_FLOAT -> p.getDecimalValue();
+      case VALUE_TRUE -> Boolean.TRUE;
+      case VALUE_FALSE -> Boolean.FALSE;
+      case VALUE_NULL -> null;
+      case START_OBJECT, START_ARRAY -> {
+        p.skipChildren();
+        yield NESTED;
+      }
+      default -> throw new IOException("unexpected " + t);
+    };
   }
 
   /** 8-4-4-4-12 hexadecimal digits, either case (a loop: a regex costs more per record). */
@@ -236,16 +295,7 @@ public final class SilverRules implements Serializable {
     return true;
   }
 
-  private boolean tooLarge(String value, byte[] rawBytes) {
-    int max = limits.maxPayloadBytes();
-    if (rawBytes != null) {
-      return rawBytes.length > max;
-    }
-    // A UTF-8 character takes at most 3 bytes per UTF-16 unit: most payloads are far below the
-    // limit, and are not encoded just to be counted.
-    if ((long) value.length() * 3 <= max) {
-      return false;
-    }
-    return value.getBytes(StandardCharsets.UTF_8).length > max;
+  private boolean tooLarge(byte[] value, byte[] rawBytes) {
+    return (rawBytes != null ? rawBytes.length : value.length) > limits.maxPayloadBytes();
   }
 }

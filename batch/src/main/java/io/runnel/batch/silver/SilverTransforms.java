@@ -117,7 +117,8 @@ public final class SilverTransforms {
             "checked",
             udf.apply(
                 col("topic"),
-                col("value"),
+                // The payload's UTF-8 bytes as they are stored: the parser reads them directly.
+                col("value").cast(DataTypes.BinaryType),
                 col("value_bytes"),
                 col("schema_version"),
                 col("kafka_ts")))
@@ -328,7 +329,7 @@ public final class SilverTransforms {
   }
 
   /** The per-row check, as a Spark UDF. */
-  static final class Check implements UDF5<String, String, byte[], String, Timestamp, Row> {
+  static final class Check implements UDF5<String, byte[], byte[], String, Timestamp, Row> {
     private static final long serialVersionUID = 1L;
     private final SilverRules rules;
     private final Set<String> eventTopics;
@@ -341,7 +342,7 @@ public final class SilverTransforms {
     }
 
     @Override
-    public Row call(String topic, String value, byte[] bytes, String version, Timestamp kafkaTs) {
+    public Row call(String topic, byte[] value, byte[] bytes, String version, Timestamp kafkaTs) {
       if (eventTopics.contains(topic)) {
         SilverRules.Checked<SilverRules.Event> c =
             rules.event(value, bytes, version, kafkaTs.toInstant());

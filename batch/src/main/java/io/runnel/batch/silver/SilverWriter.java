@@ -60,6 +60,7 @@ final class SilverWriter {
                 table.key()));
     Dataset<Row> classified = kept.rows();
     try {
+      // The first read of the winners: it ranks, classifies and keeps them (Materialized).
       Map<String, Long> byStatus = new HashMap<>();
       for (Row r : classified.groupBy(SilverTransforms.STATUS).count().collectAsList()) {
         byStatus.put(r.getString(0), r.getLong(1));

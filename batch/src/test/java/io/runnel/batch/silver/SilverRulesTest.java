@@ -2,13 +2,24 @@ package io.runnel.batch.silver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SilverRulesTest {
   private static final Instant KAFKA_TS = Instant.parse("2026-03-01T12:00:00Z");
@@ -44,7 +55,11 @@ class SilverRulesTest {
   }
 
   private static SilverRules.Checked<SilverRules.Event> check(String value) {
-    return RULES.event(value, null, "1", KAFKA_TS);
+    return RULES.event(utf8(value), null, "1", KAFKA_TS);
+  }
+
+  private static byte[] utf8(String value) {
+    return value == null ? null : value.getBytes(StandardCharsets.UTF_8);
   }
 
   @Test
@@ -121,9 +136,9 @@ class SilverRulesTest {
     assertThat(check(event(null, null) + " trailing").reasons()).containsExactly("malformed_json");
     assertThat(check("[1,2]").reasons()).containsExactly("not_an_object");
     assertThat(check("{\"price\":1,\"price\":2}").reasons()).containsExactly("malformed_json");
-    assertThat(RULES.event(event(null, null), null, "2", KAFKA_TS).reasons())
+    assertThat(RULES.event(utf8(event(null, null)), null, "2", KAFKA_TS).reasons())
         .containsExactly("unsupported_schema_version");
-    assertThat(RULES.event(event(null, null), null, null, KAFKA_TS).ok())
+    assertThat(RULES.event(utf8(event(null, null)), null, null, KAFKA_TS).ok())
         .as("no version header: read as version 1")
         .isTrue();
   }
@@ -133,7 +148,8 @@ class SilverRulesTest {
     String value = event(null, null);
     byte[] raw = value.getBytes(StandardCharsets.UTF_8);
     raw[raw.length - 3] = (byte) 0xC3;
-    assertThat(RULES.event(value, raw, "1", KAFKA_TS).reasons()).containsExactly("invalid_utf8");
+    assertThat(RULES.event(utf8(value), raw, "1", KAFKA_TS).reasons())
+        .containsExactly("invalid_utf8");
 
     String huge = event("user_agent", "\"" + "x".repeat(3_000) + "\"");
     assertThat(check(huge).reasons())
@@ -151,14 +167,121 @@ class SilverRulesTest {
         "{\"product_id\":\"product_1\",\"name\":\"Bear\",\"category\":\"toys\","
             + "\"description\":null,\"price\":18.00,\"currency\":\"EUR\","
             + "\"updated_at\":\"2026-01-01T00:00:00.000Z\"}";
-    SilverRules.Checked<SilverRules.Product> c = RULES.product(ok, null, "1");
+    SilverRules.Checked<SilverRules.Product> c = RULES.product(utf8(ok), null, "1");
     assertThat(c.reasons()).isEmpty();
     assertThat(c.value().price()).isEqualTo(new BigDecimal("18.00"));
     assertThat(c.value().description()).isNull();
     assertThat(c.value().updatedAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
 
     String bad = ok.replace("18.00", "-1").replace("\"2026-01-01T00:00:00.000Z\"", "\"soon\"");
-    assertThat(RULES.product(bad, null, "1").reasons())
+    assertThat(RULES.product(utf8(bad), null, "1").reasons())
         .containsExactlyInAnyOrder("negative_price", "invalid_timestamp:updated_at");
+  }
+
+  /**
+   * The reference for {@link SilverRules#fields}: Jackson's tree, read with exact decimals, no
+   * trailing text and no duplicate names.
+   */
+  private static final ObjectMapper TREE =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"a\":\"x\",\"b\":1,\"c\":-2.50,\"d\":true,\"e\":null,\"f\":[1,{\"g\":2}],\"h\":{}}",
+        "{\"n\":2147483647,\"m\":2147483648,\"l\":-9223372036854775809,\"e\":1e20,\"z\":-0}",
+        "  {\"a\" : \"\\u00e9\\n\" }  ",
+        "{}",
+        "",
+        "   ",
+        "[1,2]",
+        "\"text\"",
+        "42",
+        "null",
+        "{\"a\":1} trailing",
+        "{\"a\":1}{}",
+        "[1] 2",
+        "{\"a\":1,\"a\":2}",
+        "{\"a\":{\"b\":1,\"b\":2}}",
+        "{\"a\":[1,}",
+        "{\"a\":1",
+        "{\"a\":01}",
+        "{\"a\":NaN}",
+        "{a:1}",
+        "{\"a\":\"unterminated}",
+        "\ufeff{\"bom\":1}",
+        "\u0000{\"a\":1}",
+        "{\"a\":1}\u0000",
+        "\u0000\u0000\u0000{}",
+        "{\"a\":\"\u0000\"}",
+        "{\"\u00e9t\u00e9\":\"\ud83d\ude00\"}",
+      })
+  void fieldsAreReadAsJacksonsTreeReadsThem(String json) {
+    assertThat(viaFields(json)).isEqualTo(viaTree(json));
+  }
+
+  /** "malformed", "not an object", or each field's Java type and value. */
+  private static String viaFields(String json) {
+    Map<String, Object> fields;
+    try {
+      fields = SilverRules.fields(utf8(json));
+    } catch (IOException e) {
+      return "malformed";
+    }
+    if (fields == null) {
+      return "not an object";
+    }
+    Map<String, String> out = new TreeMap<>();
+    fields.forEach(
+        (k, v) ->
+            out.put(
+                k,
+                v == null
+                    ? "null"
+                    : v == SilverRules.NESTED
+                        ? "nested"
+                        : v instanceof BigDecimal d
+                            ? "decimal " + d.stripTrailingZeros().toPlainString()
+                            : v.getClass().getSimpleName() + " " + v));
+    return out.toString();
+  }
+
+  private static String viaTree(String json) {
+    JsonNode node;
+    try {
+      node = TREE.readTree(json);
+    } catch (JsonProcessingException e) {
+      return "malformed";
+    }
+    if (node == null || !node.isObject()) {
+      return "not an object";
+    }
+    Map<String, String> out = new TreeMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> i = node.fields(); i.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = i.next();
+      JsonNode v = f.getValue();
+      String kind =
+          v.isNull()
+              ? "null"
+              : v.isContainerNode()
+                  ? "nested"
+                  : v.isBigDecimal()
+                      ? "decimal " + v.decimalValue().stripTrailingZeros().toPlainString()
+                      : v.isInt()
+                          ? "Integer " + v.intValue()
+                          : v.isLong()
+                              ? "Long " + v.longValue()
+                              : v.isBigInteger()
+                                  ? "BigInteger " + v.bigIntegerValue()
+                                  : v.isBoolean()
+                                      ? "Boolean " + v.booleanValue()
+                                      : "String " + v.textValue();
+      out.put(f.getKey(), kind);
+    }
+    return out.toString();
   }
 }
