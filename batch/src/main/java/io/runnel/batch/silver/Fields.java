@@ -1,7 +1,6 @@
 package io.runnel.batch.silver;
 
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -86,19 +85,12 @@ final class Fields {
     if (node == null) {
       return null;
     }
-    BigDecimal value;
-    if (node instanceof BigDecimal d) {
-      value = d;
-    } else if (node instanceof Integer i) {
-      value = BigDecimal.valueOf(i);
-    } else if (node instanceof Long l) {
-      value = BigDecimal.valueOf(l);
-    } else if (node instanceof BigInteger b) {
-      value = new BigDecimal(b);
-    } else {
+    if (!(node instanceof Number number)) {
       reasons.add("wrong_type:" + name);
       return null;
     }
+    // An integer (Integer, Long or BigInteger) prints exactly as its decimal value.
+    BigDecimal value = number instanceof BigDecimal d ? d : new BigDecimal(number.toString());
     if (value.signum() < 0) {
       reasons.add("negative_price");
       return null;

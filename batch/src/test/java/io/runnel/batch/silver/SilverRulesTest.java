@@ -13,7 +13,6 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -236,18 +235,21 @@ class SilverRulesTest {
       return "not an object";
     }
     Map<String, String> out = new TreeMap<>();
-    fields.forEach(
-        (k, v) ->
-            out.put(
-                k,
-                v == null
-                    ? "null"
-                    : v == SilverRules.NESTED
-                        ? "nested"
-                        : v instanceof BigDecimal d
-                            ? "decimal " + d.stripTrailingZeros().toPlainString()
-                            : v.getClass().getSimpleName() + " " + v));
+    fields.forEach((k, v) -> out.put(k, describe(v)));
     return out.toString();
+  }
+
+  private static String describe(Object v) {
+    if (v == null) {
+      return "null";
+    }
+    if (v == SilverRules.NESTED) {
+      return "nested";
+    }
+    if (v instanceof BigDecimal d) {
+      return "decimal " + d.stripTrailingZeros().toPlainString();
+    }
+    return v.getClass().getSimpleName() + " " + v;
   }
 
   private static String viaTree(String json) {
@@ -261,27 +263,24 @@ class SilverRulesTest {
       return "not an object";
     }
     Map<String, String> out = new TreeMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> i = node.fields(); i.hasNext(); ) {
-      Map.Entry<String, JsonNode> f = i.next();
-      JsonNode v = f.getValue();
-      String kind =
-          v.isNull()
-              ? "null"
-              : v.isContainerNode()
-                  ? "nested"
-                  : v.isBigDecimal()
-                      ? "decimal " + v.decimalValue().stripTrailingZeros().toPlainString()
-                      : v.isInt()
-                          ? "Integer " + v.intValue()
-                          : v.isLong()
-                              ? "Long " + v.longValue()
-                              : v.isBigInteger()
-                                  ? "BigInteger " + v.bigIntegerValue()
-                                  : v.isBoolean()
-                                      ? "Boolean " + v.booleanValue()
-                                      : "String " + v.textValue();
-      out.put(f.getKey(), kind);
-    }
+    node.properties().forEach(f -> out.put(f.getKey(), describe(f.getValue())));
     return out.toString();
+  }
+
+  private static String describe(JsonNode v) {
+    return switch (v.getNodeType()) {
+      case NULL -> "null";
+      case OBJECT, ARRAY -> "nested";
+      case BOOLEAN -> "Boolean " + v.booleanValue();
+      case STRING -> "String " + v.textValue();
+      case NUMBER ->
+          switch (v.numberType()) {
+            case INT -> "Integer " + v.intValue();
+            case LONG -> "Long " + v.longValue();
+            case BIG_INTEGER -> "BigInteger " + v.bigIntegerValue();
+            default -> "decimal " + v.decimalValue().stripTrailingZeros().toPlainString();
+          };
+      default -> "unexpected " + v;
+    };
   }
 }
