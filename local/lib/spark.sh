@@ -18,5 +18,5 @@ spark_install() {
 
 # spark_submit ARGS...: the local profile's spark-submit (conf from local/spark/conf).
 spark_submit() {
-  JAVA_HOME=$JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 "$RUNNEL_SPARK_SUBMIT" "$@"
+  JAVA_HOME=$RUNNEL_SPARK_JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 "$RUNNEL_SPARK_SUBMIT" "$@"
 }

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # Trino: the server tarball and the CLI's executable jar from Maven Central, cached; one node on
 # loopback, HTTPS with a self-signed certificate and password files made from the generated
-# secrets; the catalogs and rules in trino/. Trino needs Java 24 or newer; Runnel's own jobs
-# stay on 17, so Trino gets its own JDK (RUNNEL_TRINO_JAVA_HOME, or one found on this machine).
+# secrets; the catalogs and rules in trino/. Trino needs Java 24 or newer, while Runnel needs only
+# 17, so Trino gets its own JDK (RUNNEL_TRINO_JAVA_HOME, or one found on this machine).
 
 TRINO_HOME=$RUNNEL_CACHE_DIR/trino-server-$TRINO_VERSION
 TRINO_CLI_JAR=$RUNNEL_CACHE_DIR/trino-cli-$TRINO_VERSION-executable.jar

@@ -81,6 +81,28 @@ expect_failure "bronze-health without Kafka" \
   env RUNNEL_RUN_DIR="$tmp/run-health" RUNNEL_KAFKA_BOOTSTRAP="127.0.0.1:$kafka_port" \
   ./runnel bronze-health --timeout-seconds 2
 
+# 6. The Spark jobs' JDK: Spark 4.2's JDKs ranked 25 (from 25.0.3) over 21 over 17, anything else
+# refused; a RUNNEL_SPARK_JAVA_HOME that is none of them stops a job before it starts.
+fake_jdk() {
+  mkdir -p "$tmp/jdk-$1/bin"
+  printf '#!/bin/sh\nexit 0\n' >"$tmp/jdk-$1/bin/java"
+  chmod +x "$tmp/jdk-$1/bin/java"
+  printf 'IMPLEMENTOR="test"\nJAVA_VERSION="%s"\n' "$1" >"$tmp/jdk-$1/release"
+}
+for case in 25.0.3:3 25.1.0:3 25.0.2:0 25:0 21.0.5:2 17.0.15:1 26.0.1:0 11.0.2:0; do
+  fake_jdk "${case%%:*}"
+  rank=$(RUNNEL_ROOT=$PWD bash -c 'source local/lib/common.sh && spark_java_rank "$1"' _ "$tmp/jdk-${case%%:*}")
+  if [[ $rank == "${case##*:}" ]]; then
+    echo "ok   Spark JDK rank of ${case%%:*}: $rank"
+  else
+    echo "FAIL Spark JDK rank of ${case%%:*}: $rank, expected ${case##*:}"
+    failures=$((failures + 1))
+  fi
+done
+expect_failure "Spark on JDK 25.0.2" \
+  "RUNNEL_SPARK_JAVA_HOME=$tmp/jdk-25.0.2 is not a JDK Spark 4.2.0 runs on: 17, 21, or 25.0.3 or newer" \
+  env RUNNEL_RUN_DIR="$tmp/run-spark-java" RUNNEL_SPARK_JAVA_HOME="$tmp/jdk-25.0.2" ./runnel silver
+
 if ((failures > 0)); then
   echo "$failures ./runnel check(s) failed"
   exit 1

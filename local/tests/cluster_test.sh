@@ -74,7 +74,7 @@ start_daemon() {
   local name=$1
   shift
   mkdir -p "$cluster/conf"
-  env -i PATH="$PATH" HOME="$HOME" JAVA_HOME="$JAVA_HOME" SPARK_HOME="$RUNNEL_SPARK_HOME" \
+  env -i PATH="$PATH" HOME="$HOME" JAVA_HOME="$RUNNEL_SPARK_JAVA_HOME" SPARK_HOME="$RUNNEL_SPARK_HOME" \
     SPARK_CONF_DIR="$cluster/conf" SPARK_LOCAL_IP=127.0.0.1 \
     SPARK_MASTER_OPTS=-Dspark.port.maxRetries=0 SPARK_WORKER_OPTS=-Dspark.port.maxRetries=0 \
     "$RUNNEL_SPARK_HOME/bin/spark-class" "$@" >"$cluster/$name.log" 2>&1 </dev/null &
