@@ -256,10 +256,12 @@ final class PostgresWriter {
   }
 
   /**
-   * The encoded partitions of a batch, in order, each fetched by a job of its own: as many jobs at
-   * a time as Spark has cores, so encoding uses them all, and up to twice that many partitions
-   * ahead of the one being copied and merged, so the driver holds a bounded amount. The fetching
-   * threads are this batch's (they inherit its Spark job properties).
+   * The encoded partitions of a batch, in order, each fetched by a job of its own: half as many
+   * jobs at a time as Spark has cores (at least one), and up to twice as many partitions as cores
+   * ahead of the one being copied and merged, so the driver holds a bounded amount. One task
+   * encodes a partition faster than PostgreSQL merges one, so more jobs at a time only take cores
+   * from the merge where the two share a machine (BENCHMARKS.md: 6 pairs on {@code local[2]}). The
+   * fetching threads are this batch's (they inherit its Spark job properties).
    */
   private static final class Partitions implements AutoCloseable {
     private final JavaRDD<CopyRows.Chunk> chunks;
@@ -271,7 +273,7 @@ final class PostgresWriter {
     Partitions(JavaRDD<CopyRows.Chunk> chunks) {
       this.chunks = chunks;
       int cores = Math.max(1, chunks.context().defaultParallelism());
-      this.jobs = Executors.newFixedThreadPool(cores);
+      this.jobs = Executors.newFixedThreadPool(Math.max(1, cores / 2));
       this.ahead = 2 * cores;
       fill();
     }
