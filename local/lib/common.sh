@@ -126,11 +126,12 @@ java_release_version() {
 
 # spark_java_rank HOME: how much Runnel prefers HOME for Spark 4.2, which runs on 17, 21 and 25:
 # 3 for 25 from 25.0.3 (earlier 25s have a G1 data-corruption bug, JDK-8377811), 2 for 21, 1 for
-# 17, 0 for anything else. A newer JIT warms up faster: SilverJob's 20 s run is 10% shorter on 25
-# (BENCHMARKS.md).
+# 17, 0 for anything else. A newer JIT warms up faster: SilverJob's 20 s benchmark runs 6-11%
+# faster on 25 (BENCHMARKS.md).
 spark_java_rank() {
-  local major minor patch
-  IFS=. read -r major minor patch <<<"$(java_release_version "$1")"
+  local major minor patch _
+  IFS=.+- read -r major minor patch _ <<<"$(java_release_version "$1")"
+  [[ ${minor:-0}${patch:-0} =~ ^[0-9]+$ ]] || minor=0 patch=0
   case $major in
     25) ((${minor:-0} > 0 || ${patch:-0} >= 3)) && echo 3 || echo 0 ;;
     21) echo 2 ;;

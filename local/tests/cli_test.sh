@@ -89,7 +89,7 @@ fake_jdk() {
   chmod +x "$tmp/jdk-$1/bin/java"
   printf 'IMPLEMENTOR="test"\nJAVA_VERSION="%s"\n' "$1" >"$tmp/jdk-$1/release"
 }
-for case in 25.0.3:3 25.1.0:3 25.0.2:0 25:0 21.0.5:2 17.0.15:1 26.0.1:0 11.0.2:0; do
+for case in 25.0.3:3 25.1.0:3 25.0.3.1:3 25.0.2:0 25:0 21.0.5:2 17.0.15:1 26.0.1:0 11.0.2:0; do
   fake_jdk "${case%%:*}"
   rank=$(RUNNEL_ROOT=$PWD bash -c 'source local/lib/common.sh && spark_java_rank "$1"' _ "$tmp/jdk-${case%%:*}")
   if [[ $rank == "${case##*:}" ]]; then
