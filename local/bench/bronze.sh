@@ -38,11 +38,9 @@ bench_run() {
   if [[ $kind == bronze ]]; then
     (RUNNEL_BRONZE_TOPICS=$topic RUNNEL_BRONZE_TABLE=$table RUNNEL_BRONZE_CHECKPOINT=$table-checkpoint \
       RUNNEL_BRONZE_METRICS_TABLE=$table-metrics RUNNEL_BRONZE_TRIGGER_SECONDS=0 \
-      JAVA_HOME=$RUNNEL_SPARK_JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 \
-      exec "$RUNNEL_SPARK_SUBMIT" $BENCH_SPARK_CONF --class io.runnel.streaming.BronzeIngestJob "$STREAMING_JAR") >"$dir/job.log" 2>&1 &
+      spark_env exec "$RUNNEL_SPARK_SUBMIT" $BENCH_SPARK_CONF --class io.runnel.streaming.BronzeIngestJob "$STREAMING_JAR") >"$dir/job.log" 2>&1 &
   else
-    (JAVA_HOME=$RUNNEL_SPARK_JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 \
-      exec "$RUNNEL_SPARK_SUBMIT" --class io.runnel.bench.BaselineIngestJob "$BENCH_JAR" \
+    (spark_env exec "$RUNNEL_SPARK_SUBMIT" --class io.runnel.bench.BaselineIngestJob "$BENCH_JAR" \
       --topic "$topic" --table "$table") >"$dir/job.log" 2>&1 &
   fi
   job_pid=$!
@@ -52,8 +50,7 @@ bench_run() {
     kill -0 "$job_pid" 2>/dev/null || die "$label: the job exited at start (log: $dir/job.log)"
     sleep 0.5
   done
-  (JAVA_HOME=$RUNNEL_SPARK_JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 \
-    exec "$RUNNEL_SPARK_SUBMIT" --class io.runnel.bench.DeltaLogProbe "$BENCH_JAR" \
+  (spark_env exec "$RUNNEL_SPARK_SUBMIT" --class io.runnel.bench.DeltaLogProbe "$BENCH_JAR" \
     --table "$table" --out "$dir/probe.csv" --seconds $((seconds + 600))) >"$dir/probe.log" 2>&1 &
   probe_pid=$!
   sleep 3
@@ -74,13 +71,11 @@ bench_run() {
   kill -TERM "$job_pid" "$probe_pid" 2>/dev/null || true
   wait "$job_pid" "$probe_pid" 2>/dev/null || true
   local report
-  report=$(JAVA_HOME=$RUNNEL_SPARK_JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 \
-    "$RUNNEL_SPARK_SUBMIT" --class io.runnel.bench.FreshnessReport "$BENCH_JAR" \
+  report=$(spark_submit --class io.runnel.bench.FreshnessReport "$BENCH_JAR" \
     --table "$table" --probe "$dir/probe.csv" --label "$label" --warmup-seconds "$BENCH_WARMUP" \
     2>"$dir/report.log" | tail -n 1)
   [[ $report == "{"* ]] || die "$label: no report (log: $dir/report.log)"
-  (JAVA_HOME=$RUNNEL_SPARK_JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 \
-    exec "$RUNNEL_SPARK_SUBMIT" --class io.runnel.bench.BenchCleanup "$BENCH_JAR" \
+  (spark_env exec "$RUNNEL_SPARK_SUBMIT" --class io.runnel.bench.BenchCleanup "$BENCH_JAR" \
     --topic "$topic" --prefix "_bench/$id/") >"$dir/cleanup.log" 2>&1 || info "$label: cleanup failed (log: $dir/cleanup.log)"
   local sent
   sent=$(awk '/^ *acked / {gsub(",", "", $2); print $2}' "$dir/producer.log" | tail -n 1)

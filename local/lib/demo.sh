@@ -25,8 +25,7 @@ DEMO_JOBS=(demo-producer demo-bronze demo-silver demo-load)
 demo_job() {
   local name=$1 class=$2 jar=$3
   shift 3
-  JAVA_HOME=$RUNNEL_SPARK_JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 \
-    start_process "demo-$name" "$PIPELINE_LOGS/$name.log" "$RUNNEL_SPARK_SUBMIT" \
+  spark_env start_process "demo-$name" "$PIPELINE_LOGS/$name.log" "$RUNNEL_SPARK_SUBMIT" \
     --conf "spark.local.dir=$RUNNEL_RUN_DIR/spark-local" --class "$class" "$jar" "$@"
 }
 
@@ -87,7 +86,7 @@ demo_stage() {
   shift 3
   (($#)) || set -- --available-now
   local log=$PIPELINE_LOGS/$name.log
-  if ! JAVA_HOME=$RUNNEL_SPARK_JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 setsid -w \
+  if ! spark_env setsid -w \
     "$RUNNEL_SPARK_SUBMIT" --class "$class" "$jar" "$@" >"$log" 2>&1; then
     demo_job_errors "$log" >&2
     die "$name failed (log: $log)"

@@ -16,7 +16,20 @@ spark_install() {
   RUNNEL_SPARK_SUBMIT=$RUNNEL_SPARK_HOME/bin/spark-submit
 }
 
+# spark_env COMMAND ARGS...: COMMAND with the local profile's Spark environment: the Spark jobs'
+# JDK, the Spark inside PySpark, loopback. Every launch of spark-submit goes through here
+# (COMMAND may be exec, setsid or start_process, to keep the JVM's PID); only the cluster test's
+# daemons start from an empty environment of their own.
+spark_env() {
+  JAVA_HOME=$RUNNEL_SPARK_JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 "$@"
+}
+
 # spark_submit ARGS...: the local profile's spark-submit (conf from local/spark/conf).
 spark_submit() {
-  JAVA_HOME=$RUNNEL_SPARK_JAVA_HOME SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 "$RUNNEL_SPARK_SUBMIT" "$@"
+  spark_env "$RUNNEL_SPARK_SUBMIT" "$@"
+}
+
+# spark_job_note [ARG]: "(Java 25.0.3, ARG)", the JDK a job runs on, for its first line.
+spark_job_note() {
+  echo "(Java $(java_release_version "$RUNNEL_SPARK_JAVA_HOME")${1:+, $1})"
 }
