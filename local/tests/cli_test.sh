@@ -99,6 +99,17 @@ for case in 25.0.3:3 25.1.0:3 25.0.3.1:3 25.0.2:0 25:0 21.0.5:2 17.0.15:1 26.0.1
     failures=$((failures + 1))
   fi
 done
+# The choice: never below what JAVA_HOME offers (a 21 here), and an explicit choice is kept.
+chosen=$(RUNNEL_ROOT=$PWD JAVA_HOME="$tmp/jdk-21.0.5" bash -c \
+  'source local/lib/common.sh && find_spark_java && spark_java_rank "$RUNNEL_SPARK_JAVA_HOME"')
+kept=$(RUNNEL_ROOT=$PWD RUNNEL_SPARK_JAVA_HOME="$tmp/jdk-17.0.15" bash -c \
+  'source local/lib/common.sh && find_spark_java && echo "$RUNNEL_SPARK_JAVA_HOME"')
+if ((chosen >= 2)) && [[ $kept == "$tmp/jdk-17.0.15" ]]; then
+  echo "ok   Spark JDK choice: rank $chosen with JAVA_HOME a 21; RUNNEL_SPARK_JAVA_HOME kept"
+else
+  echo "FAIL Spark JDK choice: rank '$chosen' with JAVA_HOME a 21 (expected 2 or 3); RUNNEL_SPARK_JAVA_HOME became '$kept'"
+  failures=$((failures + 1))
+fi
 expect_failure "Spark on JDK 25.0.2" \
   "RUNNEL_SPARK_JAVA_HOME=$tmp/jdk-25.0.2 is not a JDK Spark 4.2.0 runs on: 17, 21, or 25.0.3 or newer" \
   env RUNNEL_RUN_DIR="$tmp/run-spark-java" RUNNEL_SPARK_JAVA_HOME="$tmp/jdk-25.0.2" ./runnel silver
