@@ -99,15 +99,18 @@ for case in 25.0.3:3 25.1.0:3 25.0.3.1:3 25.0.2:0 25:0 21.0.5:2 17.0.15:1 26.0.1
     failures=$((failures + 1))
   fi
 done
-# The choice: never below what JAVA_HOME offers (a 21 here), and an explicit choice is kept.
-chosen=$(RUNNEL_ROOT=$PWD JAVA_HOME="$tmp/jdk-21.0.5" bash -c \
+# The choice: with JAVA_HOME a 17, the best JDK of the usual folders (on a machine that has a 21
+# or a 25, not JAVA_HOME); an explicit choice is kept.
+best=$(RUNNEL_ROOT=$PWD bash -c 'source local/lib/common.sh; b=1
+  for h in /usr/lib/jvm/* /opt/java/* /usr/local/java/*; do r=$(spark_java_rank "$h"); ((r > b)) && b=$r; done; echo $b')
+chosen=$(RUNNEL_ROOT=$PWD JAVA_HOME="$tmp/jdk-17.0.15" bash -c \
   'source local/lib/common.sh && find_spark_java && spark_java_rank "$RUNNEL_SPARK_JAVA_HOME"')
-kept=$(RUNNEL_ROOT=$PWD RUNNEL_SPARK_JAVA_HOME="$tmp/jdk-17.0.15" bash -c \
+kept=$(RUNNEL_ROOT=$PWD RUNNEL_SPARK_JAVA_HOME="$tmp/jdk-21.0.5" bash -c \
   'source local/lib/common.sh && find_spark_java && echo "$RUNNEL_SPARK_JAVA_HOME"')
-if ((chosen >= 2)) && [[ $kept == "$tmp/jdk-17.0.15" ]]; then
-  echo "ok   Spark JDK choice: rank $chosen with JAVA_HOME a 21; RUNNEL_SPARK_JAVA_HOME kept"
+if [[ $chosen == "$best" && $kept == "$tmp/jdk-21.0.5" ]]; then
+  echo "ok   Spark JDK choice: rank $chosen, the best here, with JAVA_HOME a 17; RUNNEL_SPARK_JAVA_HOME kept"
 else
-  echo "FAIL Spark JDK choice: rank '$chosen' with JAVA_HOME a 21 (expected 2 or 3); RUNNEL_SPARK_JAVA_HOME became '$kept'"
+  echo "FAIL Spark JDK choice: rank '$chosen' with JAVA_HOME a 17, the best here is $best; RUNNEL_SPARK_JAVA_HOME became '$kept'"
   failures=$((failures + 1))
 fi
 expect_failure "Spark on JDK 25.0.2" \
