@@ -128,18 +128,14 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
   }
 
   /**
-   * Moves a staging table into the target: one row per key (the newest Delta version wins: a batch
-   * can span several versions of a row), inserted or updated. A row whose values did not change is
-   * left alone, so a re-load of the same data changes nothing, not even loaded_at. Sorting by key
-   * also makes the primary-key index fill in order.
+   * Moves a staging table into a target that holds none of its keys yet: one row per key (the
+   * newest Delta version wins: a batch can span several versions of a row). A plain INSERT: the
+   * speculative insertion that ON CONFLICT makes for every row costs a fifth of the merge
+   * (BENCHMARKS.md), and new rows are what a load almost always brings. A key the target already
+   * holds fails it with a unique violation; the writer then merges with {@link #upsert} instead.
+   * Sorting by key also makes the primary-key index fill in order.
    */
-  public String upsert(String staging) {
-    List<String> nonKey = columns.stream().filter(c -> !key.contains(c)).toList();
-    String set =
-        nonKey.stream().map(c -> c + " = EXCLUDED." + c).collect(Collectors.joining(", "))
-            + ", "
-            + LOADED_AT
-            + " = now()";
+  public String insert(String staging) {
     return "INSERT INTO "
         + target()
         + " AS t ("
@@ -154,7 +150,23 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
         + list(key)
         + ", "
         + VERSION_COLUMN
-        + " DESC ON CONFLICT ("
+        + " DESC";
+  }
+
+  /**
+   * Merges a staging table into the target: {@link #insert}, and a key the target already holds is
+   * updated. A row whose values did not change is left alone, so a re-load of the same data changes
+   * nothing, not even loaded_at.
+   */
+  public String upsert(String staging) {
+    List<String> nonKey = columns.stream().filter(c -> !key.contains(c)).toList();
+    String set =
+        nonKey.stream().map(c -> c + " = EXCLUDED." + c).collect(Collectors.joining(", "))
+            + ", "
+            + LOADED_AT
+            + " = now()";
+    return insert(staging)
+        + " ON CONFLICT ("
         + list(key)
         + ") DO UPDATE SET "
         + set

@@ -32,6 +32,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes one micro-batch of one table into PostgreSQL, exactly once: in a single transaction it
@@ -46,12 +48,25 @@ import org.postgresql.copy.CopyIn;
  * waiting for each other. The batch's updates (rows Silver replaced or changed: few) are gathered
  * in a staging table of their own and merged last, since an update is always newer than its row's
  * insert.
+ *
+ * <p>Inserts go in with a plain INSERT ({@link LoadSql#insert}). When one meets a key the target
+ * already holds (a reload from a new checkpoint, a rebuilt Silver table, a concurrent loader), the
+ * transaction rolls back and the batch is loaded again with {@code INSERT ... ON CONFLICT}, as are
+ * the table's later batches in this run.
  */
 final class PostgresWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresWriter.class);
+
+  /** PostgreSQL's SQLSTATE for a duplicate key. */
+  private static final String UNIQUE_VIOLATION = "23505";
+
   private final PostgresSettings postgres;
   private final LoadSql sql;
   private final String job;
   private final int chunkBytes;
+
+  /** Set once a batch's inserts met keys the target held: merge every insert from then on. */
+  private boolean mergeInserts;
 
   /** What one batch did. */
   record Outcome(long staged, long written, boolean alreadyLoaded, long copyMs, long mergeMs) {
@@ -87,7 +102,7 @@ final class PostgresWriter {
               .mapPartitions(rows -> Lz4Chunks.compress(encoder.chunks(rows, changeType)));
       c.setAutoCommit(false);
       try {
-        Outcome outcome = load(c, chunks, queryId, batchId);
+        Outcome outcome = loadOrMerge(c, chunks, queryId, batchId);
         if (outcome.staged() == 0 || outcome.alreadyLoaded()) {
           c.rollback(); // nothing to record: an empty batch leaves no trace in the log
           return outcome;
@@ -107,7 +122,32 @@ final class PostgresWriter {
     }
   }
 
-  private Outcome load(Connection c, JavaRDD<CopyRows.Chunk> chunks, UUID queryId, long batchId)
+  /** Loads the batch with plain inserts; if a key is already there, again with merges. */
+  private Outcome loadOrMerge(
+      Connection c, JavaRDD<CopyRows.Chunk> chunks, UUID queryId, long batchId)
+      throws SQLException {
+    if (!mergeInserts) {
+      try {
+        return load(c, chunks, queryId, batchId, false);
+      } catch (SQLException e) {
+        if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+          throw e;
+        }
+        c.rollback();
+        mergeInserts = true;
+        LOG.info(
+            "{} batch {}: {} already holds some of its rows (a reload, or another loader): loading"
+                + " it again, and this run's later batches, with INSERT ... ON CONFLICT",
+            job,
+            batchId,
+            sql.target());
+      }
+    }
+    return load(c, chunks, queryId, batchId, true);
+  }
+
+  private Outcome load(
+      Connection c, JavaRDD<CopyRows.Chunk> chunks, UUID queryId, long batchId, boolean merge)
       throws SQLException {
     Long logged = loggedRows(c, queryId, batchId);
     if (logged != null) {
@@ -119,7 +159,7 @@ final class PostgresWriter {
       s.execute(sql.createStaging(sql.updatesStaging()));
       Timer copyTime = new Timer();
       Timer mergeTime = new Timer();
-      String mergeInserts = sql.upsert(sql.staging());
+      String moveInserts = merge ? sql.upsert(sql.staging()) : sql.insert(sql.staging());
       long inserts = 0;
       long updates = 0;
       long written = 0;
@@ -129,7 +169,7 @@ final class PostgresWriter {
         long copied = copyTime.time(() -> copy(c, sql.staging(), partition, false));
         if (copied > 0) {
           inserts += copied;
-          written += mergeTime.time(() -> s.executeLargeUpdate(mergeInserts));
+          written += mergeTime.time(() -> s.executeLargeUpdate(moveInserts));
           sourceVersion = Math.max(sourceVersion, maxVersion(s, sql.staging()));
           s.execute(sql.truncateStaging());
         }

@@ -39,6 +39,17 @@ class LoadSqlTest {
   }
 
   @Test
+  void insertIsTheUpsertWithoutItsConflictClause() {
+    assertThat(products.insert(products.staging()))
+        .isEqualTo(
+            "INSERT INTO silver.products AS t (product_id, name, price) SELECT DISTINCT ON"
+                + " (product_id) product_id, name, price FROM load_products ORDER BY product_id,"
+                + " _commit_version DESC");
+    assertThat(products.upsert(products.staging()))
+        .startsWith(products.insert(products.staging()) + " ON CONFLICT (product_id) DO UPDATE");
+  }
+
+  @Test
   void theRowsWrittenByThisTransactionAreFoundThroughTheUpdatedKeys() {
     LoadSql history = WarehouseLoadJob.sql(SilverTables.PRODUCTS_HISTORY);
     assertThat(history.writtenByThisTransaction())
