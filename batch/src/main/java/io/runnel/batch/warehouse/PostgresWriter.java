@@ -32,6 +32,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.postgresql.util.PSQLState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,9 +57,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PostgresWriter {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresWriter.class);
-
-  /** PostgreSQL's SQLSTATE for a duplicate key. */
-  private static final String UNIQUE_VIOLATION = "23505";
 
   private final PostgresSettings postgres;
   private final LoadSql sql;
@@ -128,9 +126,9 @@ final class PostgresWriter {
       throws SQLException {
     if (!mergeInserts) {
       try {
-        return load(c, chunks, queryId, batchId, false);
+        return load(c, chunks, queryId, batchId);
       } catch (SQLException e) {
-        if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        if (!PSQLState.UNIQUE_VIOLATION.getState().equals(e.getSQLState())) {
           throw e;
         }
         c.rollback();
@@ -143,11 +141,10 @@ final class PostgresWriter {
             sql.target());
       }
     }
-    return load(c, chunks, queryId, batchId, true);
+    return load(c, chunks, queryId, batchId);
   }
 
-  private Outcome load(
-      Connection c, JavaRDD<CopyRows.Chunk> chunks, UUID queryId, long batchId, boolean merge)
+  private Outcome load(Connection c, JavaRDD<CopyRows.Chunk> chunks, UUID queryId, long batchId)
       throws SQLException {
     Long logged = loggedRows(c, queryId, batchId);
     if (logged != null) {
@@ -159,7 +156,7 @@ final class PostgresWriter {
       s.execute(sql.createStaging(sql.updatesStaging()));
       Timer copyTime = new Timer();
       Timer mergeTime = new Timer();
-      String moveInserts = merge ? sql.upsert(sql.staging()) : sql.insert(sql.staging());
+      String moveInserts = mergeInserts ? sql.upsert(sql.staging()) : sql.insert(sql.staging());
       long inserts = 0;
       long updates = 0;
       long written = 0;
