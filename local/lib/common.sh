@@ -257,15 +257,34 @@ free_port() {
 pid_file() { echo "$PID_DIR/$1.pid"; }
 
 # The PID in the service's file, if that process is alive and really is ours (its command line
-# names our run folder), so a recycled PID is never signalled.
+# names our run folder), so a recycled PID is never signalled. A process started a moment ago may
+# still show the shell that forked it, or nothing at all while it is inside one of its execs
+# (setsid, env, a launcher): about one start in ten, looked at at once. So a live process whose
+# command line is not ours yet is looked at again for up to 2 s before it is called a stranger.
 service_pid() {
-  local file pid
+  local file pid i
   file=$(pid_file "$1")
   [[ -f $file ]] || return 1
   pid=$(<"$file")
-  [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$RUNNEL_RUN_DIR" || return 1
-  echo "$pid"
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  for ((i = 0; i < 100; i++)); do
+    process_alive "$pid" || return 1
+    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$RUNNEL_RUN_DIR"; then
+      echo "$pid"
+      return 0
+    fi
+    sleep 0.02
+  done
+  return 1
+}
+
+# process_alive PID: the process exists and is not a zombie (a zombie's command line is empty).
+process_alive() {
+  local stat
+  { stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
+  # The state follows the command name, which is in parentheses and may hold spaces.
+  stat=${stat##*) }
+  [[ ${stat:0:1} != Z ]]
 }
 
 # start_process NAME LOGFILE COMMAND...: runs COMMAND in its own session (it outlives this shell
@@ -277,14 +296,17 @@ start_process() {
   echo $! >"$(pid_file "$name")"
 }
 
+# died_during_start_up NAME LOG: the last lines of its log, then the one line that says so.
+died_during_start_up() {
+  tail -n 5 "$2" >&2 2>/dev/null || true
+  die "$1 exited during start-up (log: $2)"
+}
+
 # wait_for_port NAME PORT TIMEOUT LOG: waits until the service listens, failing fast if it dies.
 wait_for_port() {
-  local name=$1 port=$2 timeout=$3 log=$4 waited=0 pid
+  local name=$1 port=$2 timeout=$3 log=$4 waited=0
   while ! port_in_use "$port"; do
-    if ! pid=$(service_pid "$name"); then
-      tail -n 5 "$log" >&2 2>/dev/null || true
-      die "$name exited during start-up (log: $log)"
-    fi
+    service_pid "$name" >/dev/null || died_during_start_up "$name" "$log"
     if ((waited >= timeout * 5)); then
       die "$name did not listen on port $port within ${timeout}s (log: $log)"
     fi

@@ -81,7 +81,7 @@ superset_ready() {
   wait_for_port "$name" "$port" 120 "$LOG_DIR/$name.log"
   for ((i = 0; i < 300; i++)); do
     [[ $(curl -fsS --max-time 5 "http://127.0.0.1:$port/health" 2>/dev/null) == OK ]] && break
-    service_pid "$name" >/dev/null || die "$name exited during start-up (log: $LOG_DIR/$name.log)"
+    service_pid "$name" >/dev/null || died_during_start_up "$name" "$LOG_DIR/$name.log"
     sleep 0.2
   done
   ((i < 300)) || die "$name did not answer http://127.0.0.1:$port/health within 60 s (log: $LOG_DIR/$name.log)"

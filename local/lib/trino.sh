@@ -124,7 +124,7 @@ trino_ready() {
   wait_for_port trino "$RUNNEL_TRINO_PORT" 120 "$LOG_DIR/trino.log"
   local waited=0
   until curl -fsS --cacert "$RUNNEL_TRINO_CA_FILE" "$RUNNEL_TRINO_URL/v1/info" 2>/dev/null | grep -q '"starting":false'; do
-    service_pid trino >/dev/null || die "Trino exited during start-up (log: $LOG_DIR/trino.log)"
+    service_pid trino >/dev/null || died_during_start_up Trino "$LOG_DIR/trino.log"
     ((waited < 600)) || die "Trino did not finish starting within 120 s (log: $LOG_DIR/trino.log)"
     sleep 0.2
     waited=$((waited + 1))
