@@ -264,12 +264,12 @@ pid_file() { echo "$PID_DIR/$1.pid"; }
 service_pid() {
   local file pid i
   file=$(pid_file "$1")
-  [[ -f $file ]] || return 1
-  pid=$(<"$file")
+  # read, not $(<file): under set -e a file gone in between ends the shell, even in an if.
+  read -r pid 2>/dev/null <"$file" || return 1
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   for ((i = 0; i < 100; i++)); do
     process_alive "$pid" || return 1
-    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$RUNNEL_RUN_DIR"; then
+    if tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "$RUNNEL_RUN_DIR"; then
       echo "$pid"
       return 0
     fi
@@ -281,7 +281,7 @@ service_pid() {
 # process_alive PID: the process exists and is not a zombie (a zombie's command line is empty).
 process_alive() {
   local stat
-  { stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
+  read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
   # The state follows the command name, which is in parentheses and may hold spaces.
   stat=${stat##*) }
   [[ ${stat:0:1} != Z ]]
