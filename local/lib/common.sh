@@ -340,10 +340,10 @@ stop_service() {
   fi
   kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < 150; i++)); do
-    [[ -d /proc/$pid ]] || break
+    process_alive "$pid" || break
     sleep 0.2
   done
-  if [[ -d /proc/$pid ]]; then
+  if process_alive "$pid"; then
     info "$name (pid $pid) did not stop in 30 s; killing it"
     kill -KILL "$pid" 2>/dev/null || true
   fi
