@@ -4,6 +4,7 @@ import io.delta.tables.DeltaTable;
 import io.runnel.common.Env;
 import io.runnel.common.Exits;
 import io.runnel.common.Preflight;
+import io.runnel.spark.Checkpoint;
 import io.runnel.spark.Compaction;
 import io.runnel.spark.MetricsListener;
 import io.runnel.spark.TableWriter;
@@ -177,14 +178,16 @@ public final class BronzeIngestJob {
 
   DataStreamWriter<Row> writer(Dataset<Row> bronze) {
     DataStreamWriter<Row> w =
-        bronze
-            .writeStream()
-            .queryName(NAME)
-            .format("delta")
-            .outputMode("append")
-            .partitionBy("ingest_date")
+        Checkpoint.at(
+            spark,
+            bronze
+                .writeStream()
+                .queryName(NAME)
+                .format("delta")
+                .outputMode("append")
+                .partitionBy("ingest_date"),
             // On the same S3 store as the table: the checkpoint and the table move together.
-            .option("checkpointLocation", settings.s3().lakeUri(settings.checkpointPath()));
+            settings.s3().lakeUri(settings.checkpointPath()));
     return settings.availableNow()
         ? w.trigger(Trigger.AvailableNow())
         : w.trigger(Trigger.ProcessingTime(settings.triggerInterval().toMillis()));

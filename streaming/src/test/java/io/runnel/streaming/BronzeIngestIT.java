@@ -10,6 +10,7 @@ import io.runnel.common.S3Settings;
 import io.runnel.common.WriterLease;
 import io.runnel.common.testing.ServiceEnv;
 import io.runnel.common.testing.SparkSubmit;
+import io.runnel.spark.testing.InterruptedFirstBatch;
 import io.runnel.spark.testing.TestLakeSession;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -73,9 +74,11 @@ class BronzeIngestIT {
   void everyKafkaRecordBecomesOneRowMalformedOrNotAndARerunAddsNothing() throws Exception {
     createTopic(2);
     Mix sent = produce(3_000, 0);
-
+    String leftover = InterruptedFirstBatch.plant(s3, base + "/_checkpoints/bronze/events");
     SparkSubmit.Result first = submit().run(JOB, jobEnv(Map.of()), LIMIT, "--available-now");
     assertThat(first.exitCode()).as(first.output()).isZero();
+    assertThat(first.output()).contains(InterruptedFirstBatch.REMOVED);
+    assertThat(InterruptedFirstBatch.remains(s3, leftover)).isFalse();
 
     Dataset<Row> bronze = table();
     assertThat(bronze.count()).isEqualTo(3_000);

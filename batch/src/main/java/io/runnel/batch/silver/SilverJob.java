@@ -9,6 +9,7 @@ import io.runnel.common.Env;
 import io.runnel.common.Exits;
 import io.runnel.common.Failpoint;
 import io.runnel.common.Preflight;
+import io.runnel.spark.Checkpoint;
 import io.runnel.spark.Compaction;
 import io.runnel.spark.MetricsListener;
 import io.runnel.spark.TableWriter;
@@ -208,11 +209,10 @@ public final class SilverJob {
         reader = reader.option("maxFilesPerTrigger", settings.maxFilesPerTrigger());
       }
       DataStreamWriter<Row> writer =
-          reader
-              .load(bronze)
-              .writeStream()
-              .queryName(NAME)
-              .option("checkpointLocation", settings.s3().lakeUri(settings.checkpointPath()))
+          Checkpoint.at(
+                  spark,
+                  reader.load(bronze).writeStream().queryName(NAME),
+                  settings.s3().lakeUri(settings.checkpointPath()))
               .foreachBatch((VoidFunction2<Dataset<Row>, Long>) this::writeBatch);
       writer =
           settings.availableNow()

@@ -7,6 +7,7 @@ import io.runnel.batch.SourceTables;
 import io.runnel.common.Env;
 import io.runnel.common.Exits;
 import io.runnel.common.Preflight;
+import io.runnel.spark.Checkpoint;
 import io.runnel.spark.LakeSession;
 import io.runnel.spark.MetricsListener;
 import io.runnel.spark.TableWriter;
@@ -163,10 +164,10 @@ public final class WarehouseLoadJob {
       reader = reader.option("maxFilesPerTrigger", settings.maxFilesPerTrigger());
     }
     DataStreamWriter<Row> stream =
-        newStates(reader.load(location(table)), table)
-            .writeStream()
-            .queryName(job)
-            .option("checkpointLocation", settings.s3().lakeUri(settings.checkpoint(table.name())))
+        Checkpoint.at(
+                spark,
+                newStates(reader.load(location(table)), table).writeStream().queryName(job),
+                settings.s3().lakeUri(settings.checkpoint(table.name())))
             .foreachBatch(
                 (VoidFunction2<Dataset<Row>, Long>)
                     (rows, batchId) -> writeBatch(writer, job, total, rows, batchId));

@@ -10,6 +10,7 @@ import io.runnel.common.KafkaTopics;
 import io.runnel.common.S3Settings;
 import io.runnel.common.testing.ServiceEnv;
 import io.runnel.common.testing.SparkSubmit;
+import io.runnel.spark.testing.InterruptedFirstBatch;
 import io.runnel.spark.testing.TestLakeSession;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -94,9 +95,12 @@ class SilverJobIT {
     Map<String, Bad> bad = badRecords(now);
     produce(f, true, bad, 0, 3, true);
     bronze(Map.of());
+    String leftover = InterruptedFirstBatch.plant(s3, base + "/_checkpoints/silver");
 
     SparkSubmit.Result run = silver(Map.of(), "--available-now");
     assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(run.output()).contains(InterruptedFirstBatch.REMOVED);
+    assertThat(InterruptedFirstBatch.remains(s3, leftover)).isFalse();
 
     Dataset<Row> silverEvents = table("events");
     assertThat(silverEvents.count()).isEqualTo(f.distinctEvents());

@@ -10,6 +10,7 @@ import io.runnel.common.PostgresSettings;
 import io.runnel.common.S3Settings;
 import io.runnel.common.testing.ServiceEnv;
 import io.runnel.common.testing.SparkSubmit;
+import io.runnel.spark.testing.InterruptedFirstBatch;
 import io.runnel.spark.testing.TestLakeSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,9 +83,13 @@ class WarehouseLoadIT {
       mergeProducts(50, "v1", 100);
       appendProductHistory(50);
 
-      // 1. The first load: one batch per Silver file at most, so several batches per table.
+      // 1. The first load: one batch per Silver file at most, so several batches per table; the
+      // events query starts over what a kill -9 in its first batch would have left.
+      String leftover = InterruptedFirstBatch.plant(s3, base + "/_checkpoints/warehouse/events");
       SparkSubmit.Result first = load(Map.of("RUNNEL_LOAD_MAX_FILES_PER_TRIGGER", "1"));
       assertThat(first.exitCode()).as(first.output()).isZero();
+      assertThat(first.output()).contains(InterruptedFirstBatch.REMOVED);
+      assertThat(InterruptedFirstBatch.remains(s3, leftover)).isFalse();
       assertThat(first.output()).contains("load: silver.events: ");
       assertMirrorsSilver();
       assertThat(pgString("SELECT name FROM silver.products WHERE product_id = 'product_7'"))
