@@ -10,10 +10,11 @@
 #}
 {% macro incremental_cutoff(column='last_loaded_at', relation=none) -%}
     {%- if execute -%}
+        {%- set rel = relation if relation is not none else this -%}
+        {%- do require_column(rel, column) -%}
         {%- set cutoff = run_query(
             "select (coalesce(max(" ~ column ~ "), '-infinity'::timestamptz) - make_interval(hours => "
-            ~ (var('lookback_hours') | int) ~ "))::text from "
-            ~ (relation if relation is not none else this)
+            ~ (var('lookback_hours') | int) ~ "))::text from " ~ rel
         ).columns[0].values()[0] -%}
         '{{ cutoff }}'::timestamptz
     {%- else -%}

@@ -33,28 +33,28 @@ fail() {
 
 trap drop_test_db EXIT
 
-info "1/7 SQL lint (sqlfluff)"
+info "1/8 SQL lint (sqlfluff)"
 (cd "$DBT_PROJECT_DIR" && "$DBT_VENV/bin/sqlfluff" lint --nocolor .) || fail "sqlfluff found problems"
 
-info "2/7 database $TEST_DB: created and migrated (as runnel-admin pg-init does)"
+info "2/8 database $TEST_DB: created and migrated (as runnel-admin pg-init does)"
 drop_test_db
 RUNNEL_PG_DATABASE=$TEST_DB admin pg-init --timeout-seconds 30 >>"$LOG_DIR/admin.log" 2>&1 ||
   fail "migrating $TEST_DB failed: $(tail -n 1 "$LOG_DIR/admin.log")"
 export RUNNEL_PG_DATABASE=$TEST_DB
 
-info "3/7 Silver fixture, first load; dbt build"
+info "3/8 Silver fixture, first load; dbt build"
 psql_admin -d "$TEST_DB" -v batch=1 -f "$FIXTURE"
 run_dbt build --target prod || fail "dbt build on the first load failed"
 
-info "4/7 Silver fixture, second load (late events, re-deliveries, a product change); source freshness; incremental dbt build"
+info "4/8 Silver fixture, second load (late events, re-deliveries, a product change); source freshness; incremental dbt build"
 psql_admin -d "$TEST_DB" -v batch=2 -f "$FIXTURE"
 run_dbt source freshness --target prod || fail "source freshness failed right after a load"
 run_dbt build --target prod || fail "the incremental dbt build failed"
 
-info "5/7 dbt build --full-refresh into schemas full_* (target dev)"
+info "5/8 dbt build --full-refresh into schemas full_* (target dev)"
 RUNNEL_DBT_SCHEMA=full run_dbt build --target dev --full-refresh || fail "the full-refresh dbt build failed"
 
-info "6/7 incremental == full refresh, mart by mart"
+info "6/8 incremental == full refresh, mart by mart"
 compare() {
   local schema=$1 model=$2 filter=${3:-true} inc full
   inc=$(psql_admin -d "$TEST_DB" -At -c "select count(*) || ' ' || coalesce(md5(string_agg(t::text, E'\n' order by t::text)), '-') from $schema.$model as t where $filter")
@@ -75,7 +75,7 @@ compare marts dim_products is_current
 versions=$(psql_admin -d "$TEST_DB" -At -c "select count(*) from marts.dim_products where product_id = 'product_3'")
 [[ $versions == 2 ]] || fail "dim_products holds $versions versions of product_3, expected 2 (old and new price)"
 
-info "7/7 counts against the fixture"
+info "7/8 counts against the fixture"
 psql_admin -d "$TEST_DB" -At -F ' ' -c "
   select (select count(*) from silver.events), (select sum(event_count) from marts.fct_events),
          (select count(*) from silver.events where is_late), (select sum(late_event_count) from marts.fct_events)" |
@@ -86,4 +86,15 @@ psql_admin -d "$TEST_DB" -At -F ' ' -c "
     printf '  %s events (%s late) in Silver and in fct_events\n' "$silver" "$late_silver"
   }
 
-ok "dbt: lint, build, incremental == full refresh, tests and reconciliation passed"
+info "8/8 a mart an older Runnel built (no last_loaded_at column): the error says how to rebuild it, and that works"
+psql_admin -d "$TEST_DB" -c "alter table marts.funnel_daily drop column last_loaded_at"
+hint="./runnel transform --full-refresh --select funnel_daily"
+if out=$(run_dbt build --target prod --select funnel_daily 2>&1); then
+  fail "dbt build succeeded on a funnel_daily without last_loaded_at"
+fi
+grep -qF "$hint" <<<"$out" || fail "the error does not say '$hint':$(printf '\n%s' "$out" | tail -n 8)"
+grep -F "has no column last_loaded_at" <<<"$out" | head -n 1 | sed 's/^ */  /'
+run_dbt build --target prod --full-refresh --select funnel_daily >/dev/null || fail "'$hint' failed"
+compare marts funnel_daily
+
+ok "dbt: lint, build, incremental == full refresh, tests, reconciliation and the rebuild hint passed"
