@@ -70,7 +70,8 @@ public final class Checkpoint {
             offsets);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read the checkpoint " + offsets, e);
+      throw new UncheckedIOException(
+          "could not check " + offsets + " for what an interrupted first batch left", e);
     }
   }
 
