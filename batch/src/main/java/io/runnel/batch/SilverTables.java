@@ -2,6 +2,7 @@ package io.runnel.batch;
 
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
+import io.runnel.spark.TableCreation;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
@@ -147,9 +148,11 @@ public final class SilverTables {
     }
 
     /**
-     * Creates the table at {@code location} unless it exists (an explicit schema, not inferred).
+     * Creates the table at {@code location} unless it exists (an explicit schema, not inferred),
+     * also when an earlier creation was interrupted before its first commit.
      */
     public void createIfMissing(SparkSession spark, String location) {
+      TableCreation.clearInterrupted(spark, location);
       DeltaTableBuilder builder =
           DeltaTable.createIfNotExists(spark).location(location).addColumns(schema);
       if (partitionColumn != null) {

@@ -42,6 +42,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * SilverJob under the real spark-submit on the real broker and S3 server, fed the way users feed
@@ -96,11 +98,21 @@ class SilverJobIT {
     produce(f, true, bad, 0, 3, true);
     bronze(Map.of());
     String leftover = InterruptedFirstBatch.plant(s3, base + "/_checkpoints/silver");
+    // What a stop during the table's creation leaves (the demo's Ctrl-C did, in a CI run): a
+    // _delta_log with Delta 4's _staged_commits/ folder and no commit.
+    try (S3Client client = s3.newClient()) {
+      client.putObject(
+          b ->
+              b.bucket(s3.bucket())
+                  .key(base + "/silver/products_history/_delta_log/_staged_commits/"),
+          RequestBody.empty());
+    }
 
     SparkSubmit.Result run = silver(Map.of(), "--available-now");
     assertThat(run.exitCode()).as(run.output()).isZero();
     assertThat(run.output()).contains(InterruptedFirstBatch.REMOVED);
     assertThat(InterruptedFirstBatch.remains(s3, leftover)).isFalse();
+    assertThat(run.output()).contains("creating the table was interrupted before its first commit");
 
     Dataset<Row> silverEvents = table("events");
     assertThat(silverEvents.count()).isEqualTo(f.distinctEvents());
