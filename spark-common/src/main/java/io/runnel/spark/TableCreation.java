@@ -6,10 +6,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.slf4j.Logger;
@@ -35,13 +34,14 @@ public final class TableCreation {
     Path log = new Path(location, "_delta_log");
     try {
       FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(log)) {
+      // The pointer to a checkpoint settles it for any table past its first few commits, without
+      // listing a log that may hold thousands; commits sit at the top level, so no recursion.
+      if (!fs.exists(log) || fs.exists(new Path(log, "_last_checkpoint"))) {
         return;
       }
       List<String> names = new ArrayList<>();
-      RemoteIterator<LocatedFileStatus> files = fs.listFiles(log, true);
-      while (files.hasNext()) {
-        names.add(files.next().getPath().getName());
+      for (FileStatus entry : fs.listStatus(log)) {
+        names.add(entry.getPath().getName());
       }
       if (isCommitted(names)) {
         return;
@@ -49,7 +49,7 @@ public final class TableCreation {
       fs.delete(log, true);
       DeltaLog.invalidateCache(spark, new Path(location));
       LOG.warn(
-          "removed {} ({} files, no commit): creating the table was interrupted before its first"
+          "removed {} ({} entries, no commit): creating the table was interrupted before its first"
               + " commit; creating it again",
           log,
           names.size());
