@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The BI path on what a newcomer sees: ./runnel demo, streaming and stopped with Ctrl-C (bad records,
-# duplicates and late events included) on the main topics, lake and warehouse, then Trino's
-# integration tests (TrinoIT: lake counts equal Spark's, the federated queries, the read-only BI
-# user) on that data. Run by ./runnel test after the pipeline test; the services must be up.
+# duplicates and late events included) on the main topics, lake and warehouse, then the BI
+# integration tests on that data (local/tests/superset_test.sh: TrinoIT and SupersetIT on one fresh
+# Superset, and the dashboards' screenshots). Run by ./runnel test last; the services must be up.
 set -euo pipefail
 
 # shellcheck source=setup.sh
@@ -22,7 +22,7 @@ if ! python3 - "$demo_log" <<'PY'
 import os, re, signal, subprocess, sys, time
 with open(sys.argv[1], "w") as log:
     demo = subprocess.Popen(
-        ["./runnel", "demo", "--continuous", "--events", "2000000", "--rate", "1500", "--every", "30"],
+        ["./runnel", "demo", "--continuous", "--events", "2000000", "--rate", "500", "--every", "30"],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         # A background process starts with SIGINT ignored; a terminal's Ctrl-C would reach it.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -50,15 +50,5 @@ acked=$(sed -nE 's/^ +produced \(acked by Kafka\) +([0-9]+).*/\1/p' "$demo_log")
 grep -E '^✔ every layer agrees' "$demo_log" | sed 's/^/  /' || die "the demo's report does not agree (log: $demo_log)"
 sed -n '/^Freshness/,/marts/p' "$demo_log" | sed 's/^/  /'
 
-info "Trino: TrinoIT on the demo's data"
-# Every setting the tests read, exported as ./runnel sees it.
-eval "$(./runnel env)"
-./mvnw -o verify -pl bi -am -Drunnel.bi.skip=false -Dit.test=TrinoIT -Dtest=none \
-  -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
-  -Dspotless.check.skip=true >"$LOG_DIR/bi-trino-it.log" 2>&1 || {
-  grep -E '^\[ERROR\]' "$LOG_DIR/bi-trino-it.log" | head -n 15 >&2
-  die "TrinoIT failed (log: $LOG_DIR/bi-trino-it.log)"
-}
-grep -E 'Tests run:.*in io.runnel.bi.TrinoIT' "$LOG_DIR/bi-trino-it.log" | sed 's/^/  /' || true
-superset_test
+bi_its || die "the BI integration tests failed (above)"
 ok "BI test passed"

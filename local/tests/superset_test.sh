@@ -1,31 +1,46 @@
 # shellcheck shell=bash
-# The Superset tests, after a pipeline run with Trino up (local/tests/bi_test.sh calls
-# superset_test): SupersetIT (a fresh Superset imports the bundle; every chart's data through the
-# REST API equals Trino's), then screenshots of both dashboards into docs/.
+# The BI integration tests, after a pipeline run with Trino up (local/tests/bi_test.sh calls
+# bi_its): one fresh Superset (its own metadata database and port, started by the functions
+# ./runnel uses) imports the bundle; then one Maven run of TrinoIT (lake counts equal Spark's,
+# the federated queries, the read-only BI user) and SupersetIT (every chart's data through
+# Superset's REST API equals Trino's) on it; then screenshots of both dashboards from the same
+# instance into docs/: the bundle as imported, not a hand-edited server.
 # Needs local/lib/common.sh and local/lib/superset.sh sourced, and load_env done.
 
-
-superset_test() {
+bi_its() {
   port_in_use "$RUNNEL_TRINO_PORT" || die "Trino is not running on port $RUNNEL_TRINO_PORT: start it with ./runnel up"
   superset_install
-  info "SupersetIT: a fresh Superset imports the bundle; every chart's data against Trino"
-  local mvn_offline=-o
-  # The first Maven run resolves the bi module's test dependencies online.
-  [[ -d $HOME/.m2/repository/io/trino/trino-jdbc ]] || mvn_offline=
-  (cd "$RUNNEL_ROOT" && ./mvnw $mvn_offline verify -pl bi -am -Drunnel.bi.skip=false -Dit.test=SupersetIT -Dtest=none \
-    -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false) ||
-    die "SupersetIT failed (reports: bi/target/failsafe-reports/)"
-  # Screenshots from a fresh instance too: the bundle as imported, not a hand-edited server.
   superset_chromium
   superset_playwright
-  local home port
-  home=$(mktemp -d "$RUNNEL_RUN_DIR/superset-shots-XXXXXX")
+  local home port rc=0
+  home=$(mktemp -d "$RUNNEL_RUN_DIR/superset-it-XXXXXX")
   port=$(free_port)
-  "$RUNNEL_ROOT/local/tests/superset_instance.sh" up "$home" "$port"
-  superset_screenshots "$port" || {
-    "$RUNNEL_ROOT/local/tests/superset_instance.sh" down "$home" "$port"
-    return 1
+  info "a fresh Superset on port $port: the bundle imported"
+  "$RUNNEL_ROOT/local/tests/superset_instance.sh" up "$home" "$port" || {
+    "$RUNNEL_ROOT/local/tests/superset_instance.sh" down "$home" "$port" || true
+    die "the fresh Superset did not start (logs in $LOG_DIR)"
   }
+  bi_its_on "$port" && superset_screenshots "$port" || rc=$?
   "$RUNNEL_ROOT/local/tests/superset_instance.sh" down "$home" "$port"
   rm -rf "$home"
+  return "$rc"
+}
+
+# bi_its_on PORT: TrinoIT and SupersetIT (on the Superset at PORT) in one Maven run.
+bi_its_on() {
+  local log=$LOG_DIR/bi-its.log mvn_offline=-o
+  info "TrinoIT and SupersetIT (log: $log)"
+  # The first Maven run resolves the bi module's test dependencies online.
+  [[ -d $HOME/.m2/repository/io/trino/trino-jdbc ]] || mvn_offline=
+  # Every setting the tests read, exported as ./runnel sees it.
+  eval "$(./runnel env)"
+  (cd "$RUNNEL_ROOT" && ./mvnw $mvn_offline verify -pl bi -am -Drunnel.bi.skip=false \
+    -Dit.test=TrinoIT,SupersetIT -Drunnel.superset.port="$1" -Dtest=none \
+    -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
+    -Dspotless.check.skip=true) >"$log" 2>&1 || {
+    grep -E '^\[ERROR\]' "$log" | head -n 15 >&2
+    printf '%s\n' "${_red}runnel: TrinoIT or SupersetIT failed (log: $log; reports: bi/target/failsafe-reports/)${_off}" >&2
+    return 1
+  }
+  grep -E 'Tests run:.*in io.runnel.bi' "$log" | sed 's/^/  /' || true
 }

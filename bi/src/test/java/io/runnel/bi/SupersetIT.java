@@ -46,6 +46,10 @@ import org.junit.jupiter.api.Test;
  * started by the same shell functions as ./runnel) imports the bundle in superset/, then every
  * chart's data comes through the REST API with the chart's saved query context and must equal what
  * Trino returns to runnel_bi for the same SQL. Needs a pipeline run and a running Trino.
+ *
+ * <p>With {@code -Drunnel.superset.port=PORT} it uses a fresh instance the caller started the same
+ * way (local/tests/bi_test.sh does, then renders the screenshots from it: one Superset start
+ * instead of two) and leaves it running; without, it starts and stops its own.
  */
 class SupersetIT {
   private static final Path ROOT = Path.of(System.getProperty("runnel.root", "..")).normalize();
@@ -64,12 +68,17 @@ class SupersetIT {
   static void startSuperset() throws Exception {
     env = ServiceEnv.get();
     trino = new Trino(env);
-    Path runDir = Path.of(env.required("RUNNEL_RUN_DIR"));
-    home = Files.createTempDirectory(runDir, "superset-it-");
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
+    String given = System.getProperty("runnel.superset.port", "");
+    if (given.isBlank()) {
+      Path runDir = Path.of(env.required("RUNNEL_RUN_DIR"));
+      home = Files.createTempDirectory(runDir, "superset-it-");
+      try (ServerSocket socket = new ServerSocket(0)) {
+        port = socket.getLocalPort();
+      }
+      instance("up");
+    } else {
+      port = Integer.parseInt(given);
     }
-    instance("up");
     http = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
     ObjectNode login = JSON.createObjectNode();
     login.put("username", env.string("RUNNEL_SUPERSET_ADMIN_USER", "admin"));

@@ -49,6 +49,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * SilverJob under the real spark-submit on the real broker and S3 server, fed the way users feed
  * it: records produced to Kafka, landed by the real Bronze job, then Silver. Each test has its own
  * topics and lake folder; tables are read back with Spark in this JVM.
+ *
+ * <p>A run that needs no process of its own (a rerun, the drain after a crash, the reference run)
+ * runs the job in this JVM instead ({@link #silverHere}): the same class on the same checkpoint, a
+ * few seconds instead of a spark-submit start-up. Every first run, crash and kill -9 is a real
+ * spark-submit.
  */
 class SilverJobIT {
   private static final String SILVER = SilverJob.class.getName();
@@ -165,8 +170,7 @@ class SilverJobIT {
 
     Map<String, Long> versions = versions();
     Map<String, String> sums = checksums();
-    SparkSubmit.Result again = silver(Map.of(), "--available-now");
-    assertThat(again.exitCode()).as(again.output()).isZero();
+    silverHere(Map.of());
     assertThat(versions()).as("no commit without new Bronze rows").isEqualTo(versions);
     assertThat(checksums()).isEqualTo(sums);
   }
@@ -181,8 +185,7 @@ class SilverJobIT {
     // a run, and Silver's first batch is the table as it is then.
     produce(f, false, bad, 0, 5, true);
     bronze(Map.of());
-    SparkSubmit.Result first = silver(Map.of(), "--available-now");
-    assertThat(first.exitCode()).as(first.output()).isZero();
+    silverHere(Map.of());
     // Then the bulk, in small Bronze commits that Silver reads a few files at a time.
     produce(f, true, bad, 5, 20, false);
     bronze(Map.of("RUNNEL_BRONZE_MAX_OFFSETS_PER_TRIGGER", "3000"));
@@ -210,8 +213,8 @@ class SilverJobIT {
     running.killHard();
     log.append("kill -9: ").append(table("events").count()).append(" events\n");
 
-    SparkSubmit.Result drain = silver(Map.of(), "--available-now");
-    assertThat(drain.exitCode()).as(drain.output()).isZero();
+    // The restart after the kill: on the checkpoint the killed process left.
+    silverHere(Map.of());
     System.out.println(log);
 
     Dataset<Row> silverEvents = table("events");
@@ -229,8 +232,7 @@ class SilverJobIT {
         Map.of(
             "RUNNEL_SILVER_ROOT", base + "/clean",
             "RUNNEL_SILVER_CHECKPOINT", base + "/_checkpoints/clean");
-    SparkSubmit.Result reference = silver(clean, "--available-now");
-    assertThat(reference.exitCode()).as(reference.output()).isZero();
+    silverHere(clean);
     assertThat(checksums(base + "/clean")).isEqualTo(afterCrashes);
   }
 
@@ -528,6 +530,16 @@ class SilverJobIT {
 
   private SparkSubmit submit() {
     return SparkSubmit.ofModuleJar(env);
+  }
+
+  /**
+   * SilverJob --available-now in this JVM, on the reader's session, with the same settings a
+   * spark-submit run gets (the services' environment and the test's overrides).
+   */
+  private void silverHere(Map<String, String> overrides) throws Exception {
+    Map<String, String> vars = new HashMap<>(System.getenv());
+    vars.putAll(silverEnv(overrides));
+    new SilverJob(reader, SilverSettings.fromEnv(Env.of(vars), true)).run();
   }
 
   private static void waitFor(SparkSubmit.Running job, String text, Duration limit)

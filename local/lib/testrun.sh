@@ -1,0 +1,81 @@
+# shellcheck shell=bash
+# ./runnel test's bookkeeping: each suite runs timed, in the foreground or beside another one
+# (its output kept in a log and printed when it is joined), and every run ends with a table of
+# where the time went, the integration test classes included, so that each CI log shows it.
+# Sourced after common.sh.
+
+# One row per suite: NAME<TAB>SECONDS<TAB>STATUS.
+TEST_ROWS=()
+# Suites running beside: NAME<TAB>PID<TAB>LOG<TAB>START (SECONDS).
+TEST_BESIDE=()
+
+# test_run NAME COMMAND...: runs COMMAND in the foreground and records its wall time.
+test_run() {
+  local name=$1 started=$SECONDS rc=0
+  shift
+  "$@" || rc=$?
+  _test_row "$name" $((SECONDS - started)) "$rc"
+  return "$rc"
+}
+
+# test_beside NAME COMMAND...: starts COMMAND in the background, its output into a log named after
+# NAME up to its first colon; test_join waits for it. Only for suites that share neither a port nor a file with what runs meanwhile.
+test_beside() {
+  local name=$1 log
+  shift
+  log=$LOG_DIR/test-${name%%:*}.log
+  "$@" >"$log" 2>&1 </dev/null &
+  TEST_BESIDE+=("$name"$'\t'"$!"$'\t'"$log"$'\t'"$SECONDS")
+  info "$name: started beside (log: $log)"
+}
+
+# test_join: waits for every suite test_beside started, prints each one's output, records its
+# time; returns non-zero when one failed.
+test_join() {
+  local entry name pid log started rc failed=0
+  for entry in "${TEST_BESIDE[@]}"; do
+    IFS=$'\t' read -r name pid log started <<<"$entry"
+    rc=0
+    wait "$pid" || rc=$?
+    info "$name (ran beside; its output follows)"
+    sed 's/^/  | /' "$log"
+    _test_row "$name (beside)" $((SECONDS - started)) "$rc"
+    ((rc == 0)) || failed=$rc
+  done
+  TEST_BESIDE=()
+  return "$failed"
+}
+
+# test_skip NAME: a suite not run because an earlier one failed.
+test_skip() {
+  TEST_ROWS+=("$1"$'\t'"-"$'\t'"not run")
+}
+
+_test_row() {
+  local status=ok
+  (($3 == 0)) || status="failed (exit $3)"
+  TEST_ROWS+=("$1"$'\t'"$2"$'\t'"$status")
+}
+
+# test_table TOTAL_SECONDS: the suites' wall times and the total, then the integration test
+# classes' own times (from failsafe's reports of this run).
+test_table() {
+  local total=$1 row name seconds status
+  printf '\n%s\n' "${_bold}Where the time went${_off} (wall seconds; suites marked 'beside' overlap the one before)"
+  for row in "${TEST_ROWS[@]}"; do
+    IFS=$'\t' read -r name seconds status <<<"$row"
+    printf '  %-58s %6s s  %s\n' "$name" "$seconds" "$status"
+  done
+  printf '  %-58s %6s s  (%d min %02d s)\n' "total" "$total" $((total / 60)) $((total % 60))
+  printf '%s\n' "  integration test classes (inside the suites above):"
+  _test_it_rows
+}
+
+# The integration test classes run since ./runnel test started, slowest first, from failsafe's
+# XML reports (the root element's name and time).
+_test_it_rows() {
+  find "$RUNNEL_ROOT" -path '*/target/failsafe-reports/TEST-*.xml' -newer "$TEST_STARTED_MARK" -print0 2>/dev/null |
+    xargs -0 -r python3 -c 'import sys, xml.etree.ElementTree as ET
+rows = [(float(r.get("time", 0)), r.get("name", "?").rsplit(".", 1)[-1]) for r in (ET.parse(f).getroot() for f in sys.argv[1:])]
+for t, n in sorted(rows, reverse=True): print("    %-56s %6.0f s" % (n, t))'
+}
