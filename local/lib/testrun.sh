@@ -6,7 +6,7 @@
 
 # One row per suite: NAME<TAB>SECONDS<TAB>STATUS.
 TEST_ROWS=()
-# Suites running beside: NAME<TAB>PID<TAB>LOG<TAB>START (SECONDS).
+# Suites running beside: NAME<TAB>PID<TAB>LOG.
 TEST_BESIDE=()
 
 # test_run NAME COMMAND...: runs COMMAND in the foreground and records its wall time.
@@ -24,22 +24,30 @@ test_beside() {
   local name=$1 log
   shift
   log=$LOG_DIR/test-${name%%:*}.log
-  "$@" >"$log" 2>&1 </dev/null &
-  TEST_BESIDE+=("$name"$'\t'"$!"$'\t'"$log"$'\t'"$SECONDS")
+  # The suite's own wall time goes to LOG.seconds when it ends, not when it is joined.
+  (
+    started=$SECONDS
+    rc=0
+    "$@" >"$log" 2>&1 </dev/null || rc=$?
+    echo $((SECONDS - started)) >"$log.seconds"
+    exit "$rc"
+  ) &
+  TEST_BESIDE+=("$name"$'\t'"$!"$'\t'"$log")
   info "$name: started beside (log: $log)"
 }
 
 # test_join: waits for every suite test_beside started, prints each one's output, records its
 # time; returns non-zero when one failed.
 test_join() {
-  local entry name pid log started rc failed=0
+  local entry name pid log seconds rc failed=0
   for entry in "${TEST_BESIDE[@]}"; do
-    IFS=$'\t' read -r name pid log started <<<"$entry"
+    IFS=$'\t' read -r name pid log <<<"$entry"
     rc=0
     wait "$pid" || rc=$?
     info "$name (ran beside; its output follows)"
     sed 's/^/  | /' "$log"
-    _test_row "$name (beside)" $((SECONDS - started)) "$rc"
+    read -r seconds <"$log.seconds" 2>/dev/null || seconds='?'
+    _test_row "$name (beside)" "$seconds" "$rc"
     ((rc == 0)) || failed=$rc
   done
   TEST_BESIDE=()
@@ -64,9 +72,9 @@ test_table() {
   printf '\n%s\n' "${_bold}Where the time went${_off} (wall seconds; suites marked 'beside' overlap the one before)"
   for row in "${TEST_ROWS[@]}"; do
     IFS=$'\t' read -r name seconds status <<<"$row"
-    printf '  %-58s %6s s  %s\n' "$name" "$seconds" "$status"
+    printf '  %-66s %6s s  %s\n' "$name" "$seconds" "$status"
   done
-  printf '  %-58s %6s s  (%d min %02d s)\n' "total" "$total" $((total / 60)) $((total % 60))
+  printf '  %-66s %6s s  (%d min %02d s)\n' "total" "$total" $((total / 60)) $((total % 60))
   printf '%s\n' "  integration test classes (inside the suites above):"
   _test_it_rows
 }
@@ -77,5 +85,5 @@ _test_it_rows() {
   find "$RUNNEL_ROOT" -path '*/target/failsafe-reports/TEST-*.xml' -newer "$TEST_STARTED_MARK" -print0 2>/dev/null |
     xargs -0 -r python3 -c 'import sys, xml.etree.ElementTree as ET
 rows = [(float(r.get("time", 0)), r.get("name", "?").rsplit(".", 1)[-1]) for r in (ET.parse(f).getroot() for f in sys.argv[1:])]
-for t, n in sorted(rows, reverse=True): print("    %-56s %6.0f s" % (n, t))'
+for t, n in sorted(rows, reverse=True): print("    %-64s %6.0f s" % (n, t))'
 }

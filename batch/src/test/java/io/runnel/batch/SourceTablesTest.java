@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runnel.common.ServiceUnavailableException;
+import io.runnel.spark.testing.LocalSpark;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.runnel.spark;
 
+import io.delta.tables.DeltaTable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.SourceProgress;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
@@ -47,6 +49,7 @@ public final class MetricsListener extends StreamingQueryListener {
     this.spark = spark;
     this.job = job;
     this.metricsTable = metricsTable;
+    createIfMissing();
     long every = FLUSH_INTERVAL.toMillis();
     writer.scheduleWithFixedDelay(this::append, every, every, TimeUnit.MILLISECONDS);
   }
@@ -116,6 +119,26 @@ public final class MetricsListener extends StreamingQueryListener {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * The table exists, empty, before the first batch: Trino and the pipeline-health dashboard read
+   * it whether or not a batch's figures were ever flushed (a job stopped within its first flush
+   * interval, or a run whose only batch was one already loaded, records none).
+   */
+  private void createIfMissing() {
+    try {
+      if (!DeltaTable.isDeltaTable(spark, metricsTable)) {
+        spark
+            .createDataFrame(List.<Row>of(), BatchMetrics.SCHEMA)
+            .write()
+            .format("delta")
+            .mode("append")
+            .save(metricsTable);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("could not create the metrics table {}: {}", metricsTable, e.toString());
     }
   }
 

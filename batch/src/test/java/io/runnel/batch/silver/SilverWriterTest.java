@@ -3,8 +3,8 @@ package io.runnel.batch.silver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.delta.tables.DeltaTable;
-import io.runnel.batch.LocalSpark;
 import io.runnel.batch.SilverTables;
+import io.runnel.spark.testing.LocalSpark;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.runnel.batch;
+package io.runnel.spark.testing;
 
 import org.apache.spark.sql.SparkSession;
 
