@@ -18,22 +18,34 @@ test_run() {
   return "$rc"
 }
 
-# test_beside NAME COMMAND...: starts COMMAND in the background, its output into a log named after
-# NAME up to its first colon; test_join waits for it. Only for suites that share neither a port nor a file with what runs meanwhile.
+# test_beside NAME COMMAND...: starts COMMAND in the background, in a process group of its own
+# (test_abort stops it whole), its output into a log named after NAME up to its first colon;
+# test_join waits for it. Only for suites that share no topic, table, database, port or file with
+# what runs meanwhile.
 test_beside() {
   local name=$1 log
   shift
   log=$LOG_DIR/test-${name%%:*}.log
   # The suite's own wall time goes to LOG.seconds when it ends, not when it is joined.
-  (
-    started=$SECONDS
-    rc=0
-    "$@" >"$log" 2>&1 </dev/null || rc=$?
-    echo $((SECONDS - started)) >"$log.seconds"
-    exit "$rc"
-  ) &
+  setsid bash -c 'started=$SECONDS rc=0
+    "${@:2}" >"$1" 2>&1 </dev/null || rc=$?
+    echo $((SECONDS - started)) >"$1.seconds"
+    exit "$rc"' _ "$log" "$@" &
   TEST_BESIDE+=("$name"$'\t'"$!"$'\t'"$log")
   info "$name: started beside (log: $log)"
+}
+
+# test_abort: on Ctrl-C or SIGTERM, stops the suites running beside (their whole process groups)
+# and the jobs of a demo one of them started.
+test_abort() {
+  local entry name pid log
+  for entry in "${TEST_BESIDE[@]}"; do
+    IFS=$'\t' read -r name pid log <<<"$entry"
+    kill -TERM -- "-$pid" 2>/dev/null || true
+  done
+  for name in "${DEMO_JOBS[@]}"; do
+    stop_service "$name" >/dev/null 2>&1 || true
+  done
 }
 
 # test_join: waits for every suite test_beside started, prints each one's output, records its
@@ -46,7 +58,7 @@ test_join() {
     wait "$pid" || rc=$?
     info "$name (ran beside; its output follows)"
     sed 's/^/  | /' "$log"
-    read -r seconds <"$log.seconds" 2>/dev/null || seconds='?'
+    { read -r seconds <"$log.seconds"; } 2>/dev/null || seconds="?"
     _test_row "$name (beside)" "$seconds" "$rc"
     ((rc == 0)) || failed=$rc
   done

@@ -316,9 +316,8 @@ class BronzeIngestIT {
    * first run and every kill -9 is a real spark-submit).
    */
   private void bronzeHere() throws Exception {
-    Map<String, String> vars = new HashMap<>(System.getenv());
-    vars.putAll(jobEnv(Map.of()));
-    new BronzeIngestJob(reader, BronzeSettings.fromEnv(Env.of(vars), true)).run();
+    new BronzeIngestJob(reader, BronzeSettings.fromEnv(ServiceEnv.with(jobEnv(Map.of())), true))
+        .run();
   }
 
   private SparkSubmit submit() {

@@ -537,9 +537,8 @@ class SilverJobIT {
    * spark-submit run gets (the services' environment and the test's overrides).
    */
   private void silverHere(Map<String, String> overrides) throws Exception {
-    Map<String, String> vars = new HashMap<>(System.getenv());
-    vars.putAll(silverEnv(overrides));
-    new SilverJob(reader, SilverSettings.fromEnv(Env.of(vars), true)).run();
+    new SilverJob(reader, SilverSettings.fromEnv(ServiceEnv.with(silverEnv(overrides)), true))
+        .run();
   }
 
   private static void waitFor(SparkSubmit.Running job, String text, Duration limit)

@@ -453,9 +453,8 @@ class WarehouseLoadIT {
    * and kill -9 is a real spark-submit).
    */
   private void loadHere(Map<String, String> overrides) throws Exception {
-    Map<String, String> vars = new HashMap<>(System.getenv());
-    vars.putAll(jobEnv(overrides));
-    new WarehouseLoadJob(spark, WarehouseSettings.fromEnv(Env.of(vars), true)).run();
+    new WarehouseLoadJob(spark, WarehouseSettings.fromEnv(ServiceEnv.with(jobEnv(overrides)), true))
+        .run();
   }
 
   private Map<String, String> jobEnv(Map<String, String> overrides) {

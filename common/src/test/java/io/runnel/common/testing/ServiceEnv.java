@@ -1,6 +1,8 @@
 package io.runnel.common.testing;
 
 import io.runnel.common.Env;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The environment integration tests read the services' coordinates from. {@code ./runnel test}
@@ -17,5 +19,16 @@ public final class ServiceEnv {
               + " ./runnel up export the settings with: eval \"$(./runnel env)\"");
     }
     return env;
+  }
+
+  /**
+   * The services' environment with a test's overrides on top: what a job started by {@link
+   * SparkSubmit} with those overrides reads, for the same job run in the test's own JVM.
+   */
+  public static Env with(Map<String, String> overrides) {
+    get();
+    Map<String, String> vars = new HashMap<>(System.getenv());
+    vars.putAll(overrides);
+    return Env.of(vars);
   }
 }
