@@ -36,6 +36,9 @@ logs=$LOG_DIR/cluster-$id
 cluster=$logs/cluster
 RUNS=(local standalone)
 mkdir -p "$cluster"
+# dbt's artifacts and log of its own: dbt_test.sh and the BI test's demo run dbt at the same time
+# (./runnel test runs them side by side), and dbt rewrites target/ on every invocation.
+export DBT_TARGET_PATH=$logs/dbt/target DBT_LOG_PATH=$logs/dbt
 
 daemon_pids=()
 cleanup() {
@@ -138,8 +141,8 @@ info "the catalog and $EVENTS events (0.3% of each kind of bad record: duplicate
 pipeline_produce 1 "$EVENTS" --bad all=0.003
 
 # The test's jobs live seconds on 10,000 events: their drivers and executors compile with C1 alone,
-# which costs half the CPU of C2's compilations that never pay off (the ITs' SparkSubmit does the
-# same; the BI test's demo runs as users run it).
+# which costs half the CPU of C2's compilations that never pay off (the ITs' SparkSubmit and the
+# BI test's demo do the same).
 C1_ONLY=(--conf spark.driver.defaultJavaOptions=-XX:TieredStopAtLevel=1
   --conf spark.executor.defaultJavaOptions=-XX:TieredStopAtLevel=1)
 declare -A seconds before

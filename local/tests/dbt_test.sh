@@ -12,6 +12,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh" spark dbt
 
 setup_pipeline_tools
+# dbt's artifacts and log of its own: the cluster test and the BI test's demo run dbt at the same
+# time (./runnel test runs them side by side), and dbt rewrites target/ on every invocation.
+export DBT_TARGET_PATH=$LOG_DIR/dbt-test/target DBT_LOG_PATH=$LOG_DIR/dbt-test
 
 TEST_DB=${RUNNEL_DBT_TEST_DATABASE:-runnel_dbt_test}
 FIXTURE=$RUNNEL_ROOT/local/tests/dbt/silver_fixture.sql
