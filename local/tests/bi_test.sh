@@ -30,7 +30,9 @@ with open(sys.argv[1], "w") as log:
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         # A background process starts with SIGINT ignored; a terminal's Ctrl-C would reach it.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    deadline = time.time() + 300
+    # Beside the cluster test, the first Bronze batch came about 100 s after the start on a 2-core
+    # machine; the slowest machines seen are 2.8 times slower.
+    deadline = time.time() + 600
     while time.time() < deadline and demo.poll() is None:
         if re.search(r"Bronze lag: [0-9]", open(sys.argv[1]).read()):
             break
@@ -38,7 +40,7 @@ with open(sys.argv[1], "w") as log:
     else:
         if demo.poll() is None:
             demo.kill()
-            sys.exit("the demo never reported a Bronze batch in 300 s")
+            sys.exit("the demo never reported a Bronze batch in 600 s")
         sys.exit(f"the demo exited ({demo.returncode}) before a Bronze batch")
     time.sleep(15)
     os.killpg(demo.pid, signal.SIGINT)
