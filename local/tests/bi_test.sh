@@ -2,7 +2,8 @@
 # The BI path on what a newcomer sees: ./runnel demo, streaming and stopped with Ctrl-C (bad records,
 # duplicates and late events included) on the main topics, lake and warehouse, then the BI
 # integration tests on that data (local/tests/superset_test.sh: TrinoIT and SupersetIT on one fresh
-# Superset, and the dashboards' screenshots). Run by ./runnel test last; the services must be up.
+# Superset, and the dashboards' screenshots). ./runnel test runs it beside the cluster test; the
+# services must be up.
 set -euo pipefail
 
 # shellcheck source=setup.sh
@@ -17,10 +18,6 @@ find_java
 # queries) and stopped with Ctrl-C (SIGINT to its process group, as a terminal sends it) once
 # Bronze has ingested: the producer stops, the jobs drain, and the report must agree.
 demo_log=$LOG_DIR/bi-demo.log
-# The demo's jobs live a couple of minutes on some 40,000 events, beside the cluster test: their
-# drivers compile with C1 alone, as the ITs' and the cluster test's do, which halves the CPU of
-# their start-up (SPARK_SUBMIT_OPTS reaches the driver JVM of every spark-submit in client mode).
-export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }-XX:TieredStopAtLevel=1"
 info "the demo, streaming (--continuous), stopped with Ctrl-C once Bronze has ingested (log: $demo_log)"
 if ! python3 - "$demo_log" <<'PY' 
 import os, re, signal, subprocess, sys, time

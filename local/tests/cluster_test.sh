@@ -140,11 +140,9 @@ mkdir -p "$PIPELINE_LOGS"
 info "the catalog and $EVENTS events (0.3% of each kind of bad record: duplicates, late events, ...), produced once to cluster-*-$id"
 pipeline_produce 1 "$EVENTS" --bad all=0.003
 
-# The test's jobs live seconds on 10,000 events: their drivers and executors compile with C1 alone,
-# which costs half the CPU of C2's compilations that never pay off (the ITs' SparkSubmit and the
-# BI test's demo do the same).
-C1_ONLY=(--conf spark.driver.defaultJavaOptions=-XX:TieredStopAtLevel=1
-  --conf spark.executor.defaultJavaOptions=-XX:TieredStopAtLevel=1)
+# Under ./runnel test every driver compiles with C1 alone (SPARK_SUBMIT_OPTS, set there once); the
+# cluster's executors are JVMs of their own, started by the workers: they get the same option here.
+C1_EXECUTORS=(--conf spark.executor.defaultJavaOptions=-XX:TieredStopAtLevel=1)
 declare -A seconds before
 for run in "${RUNS[@]}"; do
   use_run "$run"
@@ -154,12 +152,12 @@ for run in "${RUNS[@]}"; do
     await_workers
     ok "Spark standalone cluster: 2 workers registered"
     # Client deploy mode (the driver here); one executor of 1 core and 1 GB on each worker.
-    PIPELINE_SPARK_OPTS=("${C1_ONLY[@]}" --master "spark://127.0.0.1:$MASTER_PORT" --deploy-mode client
+    PIPELINE_SPARK_OPTS=("${C1_EXECUTORS[@]}" --master "spark://127.0.0.1:$MASTER_PORT" --deploy-mode client
       --total-executor-cores 2 --conf spark.executor.cores=1 --conf spark.executor.memory=1g)
   else
-    PIPELINE_SPARK_OPTS=("${C1_ONLY[@]}")
+    PIPELINE_SPARK_OPTS=()
   fi
-  info "run '$run': Bronze, Silver, load and dbt build (spark-submit ${PIPELINE_SPARK_OPTS[*]}$([[ $run == local ]] && echo '; the local profile: local[2]'))"
+  info "run '$run': Bronze, Silver, load and dbt build (spark-submit ${PIPELINE_SPARK_OPTS[*]:-with the local profile: local[2]})"
   started=$(date +%s)
   before[$run]=$(pipeline_warehouse_counts)
   pipeline_stages 1
@@ -170,7 +168,7 @@ for run in "${RUNS[@]}"; do
   pipeline_reconcile "${before[$run]}" >"$PIPELINE_LOGS/reconciliation.txt" ||
     die "run '$run': the layers disagree (logs in $PIPELINE_LOGS)"
 done
-PIPELINE_SPARK_OPTS=("${C1_ONLY[@]}")
+PIPELINE_SPARK_OPTS=()
 
 # --- the executors ran on the workers -----------------------------------------------------------
 
@@ -257,14 +255,10 @@ pipeline_reconcile "${before[local]}" || die "round 2: the layers disagree (logs
 
 # A replay of both rounds' window (./runnel replay's Silver step, then the load and dbt) must
 # change nothing: Silver's MERGEs keep their winners, the quarantine one row per Kafka record.
-replay_sums() {
-  pipeline_query "select (select count(*) || ':' || md5(string_agg(event_id::text || event_type || user_id || coalesce(price::text, '') || source_offset, ',' order by event_id)) from silver.events),
-    (select count(*) || ':' || md5(string_agg(source_topic || source_partition || ':' || source_offset || array_to_string(error_reasons, '|'), ',' order by source_topic, source_partition, source_offset)) from silver.events_quarantine),
-    (select count(*) from silver.products_history), (select sum(event_count) from marts.fct_events)"
-}
-sums_before=$(replay_sums)
+# The same checksums as above: every silver and marts table, every column but processing times.
+sums_before=$(checksums)
 info "replay of both rounds' Kafka time window: Silver, load, dbt; nothing may change"
-spark_submit "${C1_ONLY[@]}" --class io.runnel.batch.silver.SilverJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar" \
+spark_submit --class io.runnel.batch.silver.SilverJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar" \
   --replay-from "$(date -u -d "@$((test_started - 60))" +%Y-%m-%dT%H:%M:%SZ)" --replay-to "$(date -u -d '+1 minute' +%Y-%m-%dT%H:%M:%SZ)" \
   >"$PIPELINE_LOGS/silver-replay.log" 2>&1 || die "the Silver replay failed (log: $PIPELINE_LOGS/silver-replay.log)"
 replayed=$(sed -nE 's/^silver: replay .*: ([0-9,]+) Bronze rows re-read.*/\1/p' "$PIPELINE_LOGS/silver-replay.log" | tr -d ,)
@@ -274,7 +268,7 @@ grep -q 'Silver unchanged' "$PIPELINE_LOGS/silver-replay.log" || die "the replay
 pipeline_stage load-replay io.runnel.batch.warehouse.WarehouseLoadJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar"
 run_dbt build --target prod >"$PIPELINE_LOGS/dbt-build-replay.log" 2>&1 ||
   die "dbt build after the replay failed (log: $PIPELINE_LOGS/dbt-build-replay.log)"
-sums_after=$(replay_sums)
+sums_after=$(checksums)
 [[ $sums_before == "$sums_after" ]] || die "the replay changed the warehouse: before $sums_before, after $sums_after"
 ok "replay: $replayed Bronze rows re-read, Silver, PostgreSQL and the marts unchanged"
 ok "cluster and pipeline test passed (logs in $logs)"

@@ -13,18 +13,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a job jar the way users do: through the real {@code spark-submit} that {@code ./runnel}
- * installed, with the services' environment plus the test's overrides.
- *
- * <p>One difference, in the JVM only: the driver compiles with C1 alone ({@value #DRIVER_OPTIONS},
- * as Spark's {@code spark.driver.defaultJavaOptions}, so the local profile's own options still
- * apply). A test's job lives seconds on a few thousand rows, where C2's compilations cost more CPU
- * than they save: a lake check took 11.5 CPU-seconds instead of 21.6 and 10.1 s instead of 13.3 s
- * (medians of 3 on the 2-core machine). Set {@code -Drunnel.it.driver.options=} (empty) to run the
- * drivers exactly as users do.
+ * installed, with the services' environment plus the test's overrides (under {@code ./runnel test},
+ * that environment includes its SPARK_SUBMIT_OPTS).
  */
 public final class SparkSubmit {
-  static final String DRIVER_OPTIONS = "-XX:TieredStopAtLevel=1";
-
   private final Env env;
   private final String jar;
 
@@ -93,11 +85,6 @@ public final class SparkSubmit {
       throws IOException {
     List<String> command = new ArrayList<>();
     command.add(env.required("RUNNEL_SPARK_SUBMIT"));
-    String driverOptions = System.getProperty("runnel.it.driver.options", DRIVER_OPTIONS);
-    if (!driverOptions.isBlank()) {
-      command.add("--conf");
-      command.add("spark.driver.defaultJavaOptions=" + driverOptions);
-    }
     command.add("--class");
     command.add(mainClass);
     command.add(jar);
