@@ -1,5 +1,8 @@
 package io.runnel.common;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -14,6 +17,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * New topics that can be written at once. A broker answers CreateTopics before it leads the new
@@ -36,11 +40,7 @@ public final class KafkaTopics {
   public static void awaitLeaders(Admin admin, Collection<String> topics, Duration timeout)
       throws InterruptedException, ExecutionException, TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    Map<String, TopicDescription> described =
-        admin
-            .describeTopics(topics)
-            .allTopicNames()
-            .get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+    Map<String, TopicDescription> described = describe(admin, topics, deadline);
     List<TopicPartition> partitions =
         described.values().stream()
             .flatMap(
@@ -53,6 +53,48 @@ public final class KafkaTopics {
                 .collect(Collectors.toMap(Function.identity(), tp -> OffsetSpec.latest())))
         .all()
         .get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * DescribeTopics once the broker knows the topics. Right after CreateTopics its metadata may
+   * still lag the controller (for longer on a busy machine): the answer is then
+   * UNKNOWN_TOPIC_OR_PARTITION, which the admin client does not retry.
+   */
+  private static Map<String, TopicDescription> describe(
+      Admin admin, Collection<String> topics, long deadline)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    RetryPolicy<Map<String, TopicDescription>> notYetKnown =
+        RetryPolicy.<Map<String, TopicDescription>>builder()
+            .handleIf(
+                e ->
+                    e instanceof ExecutionException
+                        && e.getCause() instanceof UnknownTopicOrPartitionException)
+            .withDelay(Duration.ofMillis(100))
+            .withMaxRetries(-1)
+            .withMaxDuration(Duration.ofMillis(remainingMs(deadline)))
+            .build();
+    try {
+      return Failsafe.with(notYetKnown)
+          .get(
+              () ->
+                  admin
+                      .describeTopics(topics)
+                      .allTopicNames()
+                      .get(remainingMs(deadline), TimeUnit.MILLISECONDS));
+    } catch (FailsafeException e) {
+      // Failsafe wraps the last checked failure; callers handle these as they are.
+      Throwable cause = e.getCause();
+      if (cause instanceof ExecutionException c) {
+        throw c;
+      }
+      if (cause instanceof TimeoutException c) {
+        throw c;
+      }
+      if (cause instanceof InterruptedException c) {
+        throw c;
+      }
+      throw e;
+    }
   }
 
   private static long remainingMs(long deadline) {
