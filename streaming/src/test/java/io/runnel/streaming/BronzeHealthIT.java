@@ -41,7 +41,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * spark-submit} in between. Its own topic and lake prefix.
  */
 class BronzeHealthIT {
-  private static final Duration LIMIT = Duration.ofMinutes(3);
+  private static final Duration LIMIT = Duration.ofMinutes(10);
   private static final int FIRST = 500;
   private static final int MORE = 37;
 

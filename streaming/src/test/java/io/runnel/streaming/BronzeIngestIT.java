@@ -47,7 +47,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class BronzeIngestIT {
   private static final String JOB = BronzeIngestJob.class.getName();
-  private static final Duration LIMIT = Duration.ofMinutes(5);
+  private static final Duration LIMIT = Duration.ofMinutes(10);
 
   private static Env env;
   private static S3Settings s3;
@@ -164,7 +164,7 @@ class BronzeIngestIT {
     SparkSubmit.Running first = submit().start(JOB, settings);
     String lease = base + "/bronze/events/" + WriterLease.OBJECT_NAME;
     try (S3Client client = s3.newClient()) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
       while (!exists(client, lease) && System.nanoTime() < deadline) {
         Thread.sleep(500);
       }
@@ -181,7 +181,7 @@ class BronzeIngestIT {
       assertThat(second.exitCode()).as(second.output()).isEqualTo(4);
       assertThat(lastLine(second.output())).startsWith("bronze: another writer holds " + lease);
 
-      SparkSubmit.Result stopped = first.stop(Duration.ofSeconds(60));
+      SparkSubmit.Result stopped = first.stop(Duration.ofMinutes(3));
       assertThat(stopped.output()).contains("releasing the table");
       assertThat(exists(client, lease)).as("lease released on SIGTERM").isFalse();
     }

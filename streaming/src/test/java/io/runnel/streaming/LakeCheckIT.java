@@ -98,7 +98,7 @@ class LakeCheckIT {
 
   private SparkSubmit.Result sparkSubmit(Map<String, String> extraEnv) throws Exception {
     return SparkSubmit.ofModuleJar(env)
-        .run(LakeCheckJob.class.getName(), extraEnv, Duration.ofMinutes(5));
+        .run(LakeCheckJob.class.getName(), extraEnv, Duration.ofMinutes(10));
   }
 
   private S3Client client() {

@@ -58,7 +58,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 class SilverJobIT {
   private static final String SILVER = SilverJob.class.getName();
   private static final String BRONZE = "io.runnel.streaming.BronzeIngestJob";
-  private static final Duration LIMIT = Duration.ofMinutes(5);
+  private static final Duration LIMIT = Duration.ofMinutes(10);
   private static final String SCHEMA_HEADER = "runnel-schema-version";
   private static final Pattern RUN_LINE =
       Pattern.compile(
@@ -207,7 +207,7 @@ class SilverJobIT {
     Random random = new Random(7);
     small.put("RUNNEL_SILVER_TRIGGER_SECONDS", "1");
     SparkSubmit.Running running = submit().start(SILVER, silverEnv(small));
-    waitFor(running, "duplicates collapsed", Duration.ofMinutes(3));
+    waitFor(running, "duplicates collapsed", Duration.ofMinutes(8));
     Thread.sleep(random.nextInt(4_000));
     assertThat(running.process().isAlive()).as(running.output()).isTrue();
     running.killHard();
@@ -252,9 +252,9 @@ class SilverJobIT {
     SparkSubmit.Running running =
         submit().start(SILVER, silverEnv(Map.of("RUNNEL_SILVER_TRIGGER_SECONDS", "1")));
     try {
-      waitFor(running, "waiting for ./runnel bronze to create it", Duration.ofMinutes(2));
+      waitFor(running, "waiting for ./runnel bronze to create it", Duration.ofMinutes(8));
       bronze(Map.of());
-      long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+      long deadline = System.nanoTime() + Duration.ofMinutes(8).toNanos();
       while (!DeltaTable.isDeltaTable(reader, s3.lakeUri(base + "/silver/events"))
           || table("events").count() < f.distinctEvents()) {
         assertThat(running.process().isAlive()).as(running.output()).isTrue();
