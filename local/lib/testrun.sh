@@ -81,7 +81,7 @@ _test_row() {
 # classes' own times (from failsafe's reports of this run).
 test_table() {
   local total=$1 row name seconds status
-  printf '\n%s\n' "${_bold}Where the time went${_off} (wall seconds; suites marked 'beside' overlap the one before)"
+  printf '\n%s\n' "${_bold}Where the time went${_off} (wall seconds; a suite marked 'beside' overlapped the integration tests or the cluster test)"
   for row in "${TEST_ROWS[@]}"; do
     IFS=$'\t' read -r name seconds status <<<"$row"
     printf '  %-66s %6s s  %s\n' "$name" "$seconds" "$status"

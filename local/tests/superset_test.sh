@@ -16,12 +16,16 @@ bi_its() {
   home=$(mktemp -d "$RUNNEL_RUN_DIR/superset-it-XXXXXX")
   port=$(free_port)
   info "a fresh Superset on port $port: the bundle imported"
+  # Stopped on every way out, Ctrl-C and ./runnel test's abort (SIGTERM) included.
+  trap "$(printf '%q ' "$RUNNEL_ROOT/local/tests/superset_instance.sh" down "$home" "$port")>/dev/null 2>&1 || true" EXIT
+  trap 'exit 130' INT TERM
   "$RUNNEL_ROOT/local/tests/superset_instance.sh" up "$home" "$port" || {
     "$RUNNEL_ROOT/local/tests/superset_instance.sh" down "$home" "$port" || true
     die "the fresh Superset did not start (logs in $LOG_DIR)"
   }
   bi_its_on "$port" && superset_screenshots "$port" || rc=$?
   "$RUNNEL_ROOT/local/tests/superset_instance.sh" down "$home" "$port"
+  trap - EXIT INT TERM
   rm -rf "$home"
   return "$rc"
 }
@@ -34,10 +38,11 @@ bi_its_on() {
   [[ -d $HOME/.m2/repository/io/trino/trino-jdbc ]] || mvn_offline=
   # Every setting the tests read, exported as ./runnel sees it.
   eval "$(./runnel env)"
-  (cd "$RUNNEL_ROOT" && ./mvnw $mvn_offline verify -pl bi -am -Drunnel.bi.skip=false \
-    -Dit.test=TrinoIT,SupersetIT -Drunnel.superset.port="$1" -Dtest=none \
-    -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
-    -Dspotless.check.skip=true) >"$log" 2>&1 || {
+  # Failsafe's goals after the compile phase: the integration tests without building or packaging
+  # again (./runnel test runs this beside other Maven runs and the jobs' jars).
+  (cd "$RUNNEL_ROOT" && ./mvnw $mvn_offline test-compile failsafe:integration-test failsafe:verify \
+    -pl bi -am -Drunnel.bi.skip=false -Dit.test=TrinoIT,SupersetIT -Drunnel.superset.port="$1" \
+    -Dfailsafe.failIfNoSpecifiedTests=false) >"$log" 2>&1 || {
     grep -E '^\[ERROR\]' "$log" | head -n 15 >&2
     printf '%s\n' "${_red}runnel: TrinoIT or SupersetIT failed (log: $log; reports: bi/target/failsafe-reports/)${_off}" >&2
     return 1
