@@ -19,10 +19,8 @@ bi_its() {
   # Stopped on every way out, Ctrl-C and ./runnel test's abort (SIGTERM) included.
   trap "$(printf '%q ' "$RUNNEL_ROOT/local/tests/superset_instance.sh" down "$home" "$port")>/dev/null 2>&1 || true" EXIT
   trap 'exit 130' INT TERM
-  "$RUNNEL_ROOT/local/tests/superset_instance.sh" up "$home" "$port" || {
-    "$RUNNEL_ROOT/local/tests/superset_instance.sh" down "$home" "$port" || true
+  "$RUNNEL_ROOT/local/tests/superset_instance.sh" up "$home" "$port" ||
     die "the fresh Superset did not start (logs in $LOG_DIR)"
-  }
   bi_its_on "$port" && superset_screenshots "$port" || rc=$?
   "$RUNNEL_ROOT/local/tests/superset_instance.sh" down "$home" "$port"
   trap - EXIT INT TERM

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import org.apache.commons.io.output.TeeOutputStream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.WriterAppender;
@@ -34,7 +35,8 @@ public final class LogCapture implements AutoCloseable {
     appender.start();
     root.addAppender(appender, null, null);
     context.updateLoggers();
-    System.setOut(new PrintStream(new Tee(originalOut, stdout), true, StandardCharsets.UTF_8));
+    System.setOut(
+        new PrintStream(new TeeOutputStream(originalOut, stdout), true, StandardCharsets.UTF_8));
   }
 
   /** Everything captured so far: the log lines, then standard output. */
@@ -49,33 +51,5 @@ public final class LogCapture implements AutoCloseable {
     root.removeAppender(appender.getName());
     context.updateLoggers();
     appender.stop();
-  }
-
-  private static final class Tee extends java.io.OutputStream {
-    private final java.io.OutputStream a;
-    private final java.io.OutputStream b;
-
-    Tee(java.io.OutputStream a, java.io.OutputStream b) {
-      this.a = a;
-      this.b = b;
-    }
-
-    @Override
-    public void write(int c) throws java.io.IOException {
-      a.write(c);
-      b.write(c);
-    }
-
-    @Override
-    public void write(byte[] buf, int off, int len) throws java.io.IOException {
-      a.write(buf, off, len);
-      b.write(buf, off, len);
-    }
-
-    @Override
-    public void flush() throws java.io.IOException {
-      a.flush();
-      b.flush();
-    }
   }
 }
