@@ -11,6 +11,7 @@ import io.runnel.common.WriterLease;
 import io.runnel.common.testing.ServiceEnv;
 import io.runnel.common.testing.SparkSubmit;
 import io.runnel.spark.testing.InterruptedFirstBatch;
+import io.runnel.spark.testing.LogCapture;
 import io.runnel.spark.testing.TestLakeSession;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,8 +43,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * BronzeIngestJob under the real spark-submit, against the real broker and S3 server. Each test has
- * its own topic and table; the table is read back with Spark in this JVM. A rerun and the restart
- * after the kills run the job in this JVM too ({@link #bronzeHere}).
+ * its own topic and table; the table is read back with Spark in this JVM. The first run, a rerun
+ * and the restart after the kills run the job in this JVM too ({@link #bronzeHere}); every kill -9
+ * and every start beside another writer is a real spark-submit.
  */
 class BronzeIngestIT {
   private static final String JOB = BronzeIngestJob.class.getName();
@@ -76,9 +78,8 @@ class BronzeIngestIT {
     createTopic(2);
     Mix sent = produce(3_000, 0);
     String leftover = InterruptedFirstBatch.plant(s3, base + "/_checkpoints/bronze/events");
-    SparkSubmit.Result first = submit().run(JOB, jobEnv(Map.of()), LIMIT, "--available-now");
-    assertThat(first.exitCode()).as(first.output()).isZero();
-    assertThat(first.output()).contains(InterruptedFirstBatch.REMOVED);
+    String first = LogCapture.of(this::bronzeHere);
+    assertThat(first).contains(InterruptedFirstBatch.REMOVED);
     assertThat(InterruptedFirstBatch.remains(s3, leftover)).isFalse();
 
     Dataset<Row> bronze = table();
@@ -312,8 +313,8 @@ class BronzeIngestIT {
 
   /**
    * The job --available-now in this JVM, on the reader's session, with the settings a spark-submit
-   * run gets: for a rerun or the restart after a kill, which need no process of their own (every
-   * first run and every kill -9 is a real spark-submit).
+   * run gets: for a run that needs no process of its own (a first run, a rerun, the restart after a
+   * kill); every kill -9 and every run beside another writer is a real spark-submit.
    */
   private void bronzeHere() throws Exception {
     new BronzeIngestJob(reader, BronzeSettings.fromEnv(ServiceEnv.with(jobEnv(Map.of())), true))

@@ -39,8 +39,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * WarehouseLoadJob under the real spark-submit, from Silver tables on the real S3 server into a
  * PostgreSQL database of each test's own, migrated by the project's migrations. The Silver tables
  * are written here with Spark (appends and MERGEs, as SilverJob makes them); what PostgreSQL holds
- * is compared with them row by row. A restart, a rerun or a reload runs the job in this JVM ({@link
- * #loadHere}); every first run, crash and kill -9 is a real spark-submit.
+ * is compared with them row by row. A first run, a restart, a rerun or a reload runs the job in
+ * this JVM ({@link #loadHere}); every crash and kill -9 is a real spark-submit.
  */
 class WarehouseLoadIT {
   private static final String JOB = WarehouseLoadJob.class.getName();
@@ -88,11 +88,11 @@ class WarehouseLoadIT {
       // 1. The first load: one batch per Silver file at most, so several batches per table; the
       // events query starts over what a kill -9 in its first batch would have left.
       String leftover = InterruptedFirstBatch.plant(s3, base + "/_checkpoints/warehouse/events");
-      SparkSubmit.Result first = load(Map.of("RUNNEL_LOAD_MAX_FILES_PER_TRIGGER", "1"));
-      assertThat(first.exitCode()).as(first.output()).isZero();
-      assertThat(first.output()).contains(InterruptedFirstBatch.REMOVED);
+      String first =
+          LogCapture.of(() -> loadHere(Map.of("RUNNEL_LOAD_MAX_FILES_PER_TRIGGER", "1")));
+      assertThat(first).contains(InterruptedFirstBatch.REMOVED);
       assertThat(InterruptedFirstBatch.remains(s3, leftover)).isFalse();
-      assertThat(first.output()).contains("load: silver.events: ");
+      assertThat(first).contains("load: silver.events: ");
       assertMirrorsSilver();
       assertThat(pgString("SELECT name FROM silver.products WHERE product_id = 'product_7'"))
           .isEqualTo("product 7 v1");
@@ -155,8 +155,11 @@ class WarehouseLoadIT {
       before = checksums();
       String lastLoad = pgString("SELECT max(loaded_at)::text FROM silver.events");
       String reload =
-          loadHereCaptured(
-              Map.of("RUNNEL_WAREHOUSE_CHECKPOINT", base + "/_checkpoints/warehouse-reload"));
+          LogCapture.of(
+              () ->
+                  loadHere(
+                      Map.of(
+                          "RUNNEL_WAREHOUSE_CHECKPOINT", base + "/_checkpoints/warehouse-reload")));
       assertThat(reload)
           .contains("silver.events already holds some of its rows")
           .contains("silver.products already holds some of its rows");
@@ -450,20 +453,12 @@ class WarehouseLoadIT {
 
   /**
    * The load --available-now in this JVM, on the test's session, with the settings a spark-submit
-   * run gets: for a restart or a rerun, which needs no process of its own (every first run, crash
-   * and kill -9 is a real spark-submit).
+   * run gets: for a run that needs no process of its own (a first run, a restart, a rerun); every
+   * crash and kill -9 is a real spark-submit.
    */
   private void loadHere(Map<String, String> overrides) throws Exception {
     new WarehouseLoadJob(spark, WarehouseSettings.fromEnv(ServiceEnv.with(jobEnv(overrides)), true))
         .run();
-  }
-
-  /** {@link #loadHere}, returning what the job logged and printed. */
-  private String loadHereCaptured(Map<String, String> overrides) throws Exception {
-    try (LogCapture capture = new LogCapture()) {
-      loadHere(overrides);
-      return capture.output();
-    }
   }
 
   private Map<String, String> jobEnv(Map<String, String> overrides) {

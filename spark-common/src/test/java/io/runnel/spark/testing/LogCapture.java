@@ -39,6 +39,20 @@ public final class LogCapture implements AutoCloseable {
         new PrintStream(new TeeOutputStream(originalOut, stdout), true, StandardCharsets.UTF_8));
   }
 
+  /** A run of this JVM's code whose output a test checks. */
+  @FunctionalInterface
+  public interface Run {
+    void run() throws Exception;
+  }
+
+  /** What {@code run} logged and printed, captured while it ran. */
+  public static String of(Run run) throws Exception {
+    try (LogCapture capture = new LogCapture()) {
+      run.run();
+      return capture.output();
+    }
+  }
+
   /** Everything captured so far: the log lines, then standard output. */
   public String output() {
     return log + stdout.toString(StandardCharsets.UTF_8);

@@ -11,7 +11,9 @@ import io.runnel.common.S3Settings;
 import io.runnel.common.testing.ServiceEnv;
 import io.runnel.common.testing.SparkSubmit;
 import io.runnel.spark.testing.InterruptedFirstBatch;
+import io.runnel.spark.testing.LogCapture;
 import io.runnel.spark.testing.TestLakeSession;
+import io.runnel.streaming.BronzeHere;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,18 +48,18 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * SilverJob under the real spark-submit on the real broker and S3 server, fed the way users feed
- * it: records produced to Kafka, landed by the real Bronze job, then Silver. Each test has its own
- * topics and lake folder; tables are read back with Spark in this JVM.
+ * SilverJob on the real broker and S3 server, fed the way users feed it: records produced to Kafka,
+ * landed by the real Bronze job, then Silver. Each test has its own topics and lake folder; tables
+ * are read back with Spark in this JVM.
  *
- * <p>A run that needs no process of its own (a rerun, the drain after a crash, the reference run)
- * runs the job in this JVM instead ({@link #silverHere}): the same class on the same checkpoint, a
- * few seconds instead of a spark-submit start-up. Every first run, crash and kill -9 is a real
- * spark-submit.
+ * <p>Every crash at a failpoint, every kill -9 and every continuous run is a real spark-submit of
+ * the job jar. A run that needs no process of its own (Bronze landing the fixture, a first run
+ * whose output is checked, a rerun, the drain after a crash, the reference run) runs the job class
+ * in this JVM instead ({@link #bronze}, {@link #silverHere}): a few seconds instead of a Spark
+ * start-up.
  */
 class SilverJobIT {
   private static final String SILVER = SilverJob.class.getName();
-  private static final String BRONZE = "io.runnel.streaming.BronzeIngestJob";
   private static final Duration LIMIT = Duration.ofMinutes(10);
   private static final String SCHEMA_HEADER = "runnel-schema-version";
   private static final Pattern RUN_LINE =
@@ -113,11 +115,10 @@ class SilverJobIT {
           RequestBody.empty());
     }
 
-    SparkSubmit.Result run = silver(Map.of(), "--available-now");
-    assertThat(run.exitCode()).as(run.output()).isZero();
-    assertThat(run.output()).contains(InterruptedFirstBatch.REMOVED);
+    String run = LogCapture.of(() -> silverHere(Map.of()));
+    assertThat(run).contains(InterruptedFirstBatch.REMOVED);
     assertThat(InterruptedFirstBatch.remains(s3, leftover)).isFalse();
-    assertThat(run.output()).contains("creating the table was interrupted before its first commit");
+    assertThat(run).contains("creating the table was interrupted before its first commit");
 
     Dataset<Row> silverEvents = table("events");
     assertThat(silverEvents.count()).isEqualTo(f.distinctEvents());
@@ -160,7 +161,7 @@ class SilverJobIT {
     assertThat(table("products_history").count()).isEqualTo(8);
 
     long duplicates = f.duplicates() + 1; // plus the re-sent product version
-    assertThat(runLine(run.output()))
+    assertThat(runLine(run))
         .containsExactly(
             f.distinctEvents() + f.duplicates() + 9 + bad.size() * 3L,
             f.distinctEvents(),
@@ -503,10 +504,7 @@ class SilverJobIT {
     m.put("RUNNEL_BRONZE_METRICS_TABLE", base + "/metrics/bronze");
     m.put("RUNNEL_WRITER_LEASE_SECONDS", "5");
     m.putAll(overrides);
-    SparkSubmit.Result r =
-        new SparkSubmit(env, System.getProperty("runnel.bronze.jar"))
-            .run(BRONZE, m, LIMIT, "--available-now");
-    assertThat(r.exitCode()).as(r.output()).isZero();
+    BronzeHere.availableNow(reader, ServiceEnv.with(m));
   }
 
   private Map<String, String> silverEnv(Map<String, String> overrides) {
