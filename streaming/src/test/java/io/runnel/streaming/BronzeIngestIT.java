@@ -134,8 +134,15 @@ class BronzeIngestIT {
     StringBuilder log = new StringBuilder();
     for (int kill = 1; kill <= 3; kill++) {
       SparkSubmit.Running job = submit().start(JOB, fast);
-      // Somewhere after start-up, often in the middle of a batch.
-      Thread.sleep(12_000 + random.nextInt(12_000));
+      // Once this run has committed a batch, at a random moment: often in the middle of the next.
+      // (A fixed delay after the start fell before the first batch when the machine was loaded.)
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
+      while (!job.output().contains("bronze_ingest batch ")) {
+        assertThat(job.process().isAlive()).as("job died on its own:\n" + job.output()).isTrue();
+        assertThat(System.nanoTime()).as("no batch within 8 minutes").isLessThan(deadline);
+        Thread.sleep(200);
+      }
+      Thread.sleep(random.nextInt(4_000));
       assertThat(job.process().isAlive()).as("job died on its own:\n" + job.output()).isTrue();
       job.killHard();
       log.append("kill ").append(kill).append(" at ").append(rowsSoFar()).append(" rows\n");
