@@ -11,11 +11,13 @@ TEST_BESIDE=()
 
 # test_run NAME COMMAND...: runs COMMAND in the foreground and records its wall time.
 test_run() {
-  local name=$1 started=$SECONDS rc=0
+  # Names no command it runs would use: bash's locals are visible to (and assignable by) every
+  # function called from here, and an installer's loop once renamed this row.
+  local _test_name=$1 _test_started=$SECONDS _test_rc=0
   shift
-  "$@" || rc=$?
-  _test_row "$name" $((SECONDS - started)) "$rc"
-  return "$rc"
+  "$@" || _test_rc=$?
+  _test_row "$_test_name" $((SECONDS - _test_started)) "$_test_rc"
+  return "$_test_rc"
 }
 
 # test_beside NAME COMMAND...: starts COMMAND in the background, in a process group of its own

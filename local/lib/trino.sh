@@ -54,7 +54,7 @@ trino_install() {
   if ! trino_installed; then
     require_disk "$RUNNEL_CACHE_DIR" 2500
     info "installing Trino $TRINO_VERSION (the server tarball from Maven Central, about 820 MB, once)"
-    local work=$RUNNEL_CACHE_DIR/trino-download plugin kept
+    local work=$RUNNEL_CACHE_DIR/trino-download plugin kept name
     rm -rf "$work" && mkdir -p "$work"
     maven_fetch "io.trino:trino-server:$TRINO_VERSION:tar.gz" "$work"
     # The tarball uses hard links: extract it whole, then delete the plugins not used.
