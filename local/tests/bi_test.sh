@@ -2,7 +2,7 @@
 # The BI path on what a newcomer sees: ./runnel demo, streaming and stopped with Ctrl-C (bad records,
 # duplicates and late events included) on the main topics, lake and warehouse, then the BI
 # integration tests on that data (local/tests/superset_test.sh: TrinoIT and SupersetIT on one fresh
-# Superset, and the dashboards' screenshots). ./runnel test runs it beside the integration tests; the
+# Superset, and the dashboards' screenshots). ./runnel test runs it beside the cluster test; the
 # services must be up.
 set -euo pipefail
 
@@ -27,8 +27,8 @@ with open(sys.argv[1], "w") as log:
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         # A background process starts with SIGINT ignored; a terminal's Ctrl-C would reach it.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    # Beside the integration and cluster tests, the first Bronze batch came about 100 s after
-    # the start on a 2-core machine; the slowest machines seen are 2.8 times slower.
+    # Beside the cluster test, the first Bronze batch came about 100 s after the start on a
+    # 2-core machine; the slowest machines seen are 2.8 times slower.
     deadline = time.time() + 1200
     while time.time() < deadline and demo.poll() is None:
         if re.search(r"Bronze lag: [0-9]", open(sys.argv[1]).read()):

@@ -136,12 +136,7 @@ class BronzeIngestIT {
       SparkSubmit.Running job = submit().start(JOB, fast);
       // Once this run has committed a batch, at a random moment: often in the middle of the next.
       // (A fixed delay after the start fell before the first batch when the machine was loaded.)
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
-      while (!job.output().contains("bronze_ingest batch ")) {
-        assertThat(job.process().isAlive()).as("job died on its own:\n" + job.output()).isTrue();
-        assertThat(System.nanoTime()).as("no batch within 8 minutes").isLessThan(deadline);
-        Thread.sleep(200);
-      }
+      job.awaitOutput("bronze_ingest batch ", Duration.ofMinutes(8));
       Thread.sleep(random.nextInt(4_000));
       assertThat(job.process().isAlive()).as("job died on its own:\n" + job.output()).isTrue();
       job.killHard();

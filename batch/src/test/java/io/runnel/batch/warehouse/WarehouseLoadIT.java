@@ -195,12 +195,7 @@ class WarehouseLoadIT {
       Map<String, String> slow =
           Map.of("RUNNEL_LOAD_MAX_FILES_PER_TRIGGER", "1", "RUNNEL_LOAD_TRIGGER_SECONDS", "0");
       SparkSubmit.Running job = submit().start(JOB, jobEnv(slow));
-      long deadline = System.nanoTime() + Duration.ofMinutes(8).toNanos();
-      while (!job.output().contains("warehouse.events batch ") && System.nanoTime() < deadline) {
-        assertThat(job.process().isAlive()).as("job died on its own:\n" + job.output()).isTrue();
-        Thread.sleep(200);
-      }
-      assertThat(job.output()).contains("warehouse.events batch ");
+      job.awaitOutput("warehouse.events batch ", Duration.ofMinutes(8));
       Thread.sleep(new Random().nextInt(4_000));
       job.killHard();
       long atKill = pgLong("SELECT count(*) FROM silver.events");

@@ -68,6 +68,23 @@ public final class SparkSubmit {
       return new Result(process.exitValue(), output());
     }
 
+    /**
+     * Waits until the job has printed {@code text}; fails when it ends first or {@code limit}
+     * passes (the job is left running: the caller kills or stops it).
+     */
+    public void awaitOutput(String text, Duration limit) throws InterruptedException {
+      long deadline = System.nanoTime() + limit.toNanos();
+      while (!output().contains(text)) {
+        if (!process.isAlive()) {
+          throw new AssertionError("the job ended before printing '" + text + "':\n" + output());
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("no '" + text + "' within " + limit + ":\n" + output());
+        }
+        Thread.sleep(200);
+      }
+    }
+
     /** kill -9: no shutdown hook runs, nothing is flushed or released. */
     public void killHard() throws InterruptedException {
       process.destroyForcibly();

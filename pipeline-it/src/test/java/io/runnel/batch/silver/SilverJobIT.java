@@ -208,7 +208,7 @@ class SilverJobIT {
     Random random = new Random(7);
     small.put("RUNNEL_SILVER_TRIGGER_SECONDS", "1");
     SparkSubmit.Running running = submit().start(SILVER, silverEnv(small));
-    waitFor(running, "duplicates collapsed", Duration.ofMinutes(8));
+    running.awaitOutput("duplicates collapsed", Duration.ofMinutes(8));
     Thread.sleep(random.nextInt(4_000));
     assertThat(running.process().isAlive()).as(running.output()).isTrue();
     running.killHard();
@@ -253,7 +253,7 @@ class SilverJobIT {
     SparkSubmit.Running running =
         submit().start(SILVER, silverEnv(Map.of("RUNNEL_SILVER_TRIGGER_SECONDS", "1")));
     try {
-      waitFor(running, "waiting for ./runnel bronze to create it", Duration.ofMinutes(8));
+      running.awaitOutput("waiting for ./runnel bronze to create it", Duration.ofMinutes(8));
       bronze(Map.of());
       long deadline = System.nanoTime() + Duration.ofMinutes(8).toNanos();
       while (!DeltaTable.isDeltaTable(reader, s3.lakeUri(base + "/silver/events"))
@@ -537,16 +537,6 @@ class SilverJobIT {
   private void silverHere(Map<String, String> overrides) throws Exception {
     new SilverJob(reader, SilverSettings.fromEnv(ServiceEnv.with(silverEnv(overrides)), true))
         .run();
-  }
-
-  private static void waitFor(SparkSubmit.Running job, String text, Duration limit)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (!job.output().contains(text)) {
-      assertThat(job.process().isAlive()).as("the job ended early:\n" + job.output()).isTrue();
-      assertThat(System.nanoTime()).as("no '" + text + "' in time").isLessThan(deadline);
-      Thread.sleep(200);
-    }
   }
 
   // --- reading the tables ------------------------------------------------------------------------
