@@ -5,6 +5,7 @@ import io.delta.tables.DeltaTableBuilder;
 import io.runnel.spark.TableCreation;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
@@ -27,6 +28,12 @@ public final class SilverTables {
   /** Where a row came from in Kafka (through Bronze): topic, partition, offset. */
   public static final List<String> COORDINATES =
       List.of("source_topic", "source_partition", "source_offset");
+
+  /**
+   * Top-level fields outside the contract, as one JSON object's text (null: none). Last, so a table
+   * created before it gains it by an ALTER TABLE that appends it ({@link Table#createIfMissing}).
+   */
+  private static final StructField EXTRA = field("extra", DataTypes.StringType, true);
 
   public static final Map<String, String> PROPERTIES =
       Map.of(
@@ -63,7 +70,8 @@ public final class SilverTables {
               field("source_offset", DataTypes.LongType),
               field("kafka_ts", DataTypes.TimestampType),
               field("ingested_at", DataTypes.TimestampType),
-              field("silver_at", DataTypes.TimestampType)));
+              field("silver_at", DataTypes.TimestampType),
+              EXTRA));
 
   /** Every Bronze row that failed a rule, with all the rules it failed and the raw payload. */
   public static final Table QUARANTINE =
@@ -99,7 +107,8 @@ public final class SilverTables {
       field("source_partition", DataTypes.IntegerType),
       field("source_offset", DataTypes.LongType),
       field("ingested_at", DataTypes.TimestampType),
-      field("silver_at", DataTypes.TimestampType)
+      field("silver_at", DataTypes.TimestampType),
+      EXTRA
     };
   }
 
@@ -153,6 +162,10 @@ public final class SilverTables {
      */
     public void createIfMissing(SparkSession spark, String location) {
       TableCreation.clearInterrupted(spark, location);
+      if (DeltaTable.isDeltaTable(spark, location)) {
+        addMissingColumns(spark, location);
+        return;
+      }
       DeltaTableBuilder builder =
           DeltaTable.createIfNotExists(spark).location(location).addColumns(schema);
       if (partitionColumn != null) {
@@ -166,6 +179,27 @@ public final class SilverTables {
             builder.property("delta.dataSkippingStatsColumns", String.join(",", statsColumns));
       }
       builder.execute();
+    }
+
+    /**
+     * Appends the nullable columns a table made by an older Runnel lacks ({@code extra}); its old
+     * rows read them as null. A missing non-null column is an error: no value could fill the rows.
+     */
+    private void addMissingColumns(SparkSession spark, String location) {
+      Set<String> present =
+          Set.of(DeltaTable.forPath(spark, location).toDF().schema().fieldNames());
+      for (StructField f : schema.fields()) {
+        if (present.contains(f.name())) {
+          continue;
+        }
+        if (!f.nullable()) {
+          throw new IllegalStateException(
+              location + " lacks the column " + f.name() + ", which old rows cannot be given");
+        }
+        spark.sql(
+            "ALTER TABLE delta.`%s` ADD COLUMNS (%s %s)"
+                .formatted(location, f.name(), f.dataType().sql()));
+      }
     }
   }
 

@@ -2,6 +2,9 @@ package io.runnel.common;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -76,6 +79,24 @@ public final class Env {
     }
     if (!(value >= min && value <= max)) {
       throw invalid(name, raw, "between " + min + " and " + max);
+    }
+    return value;
+  }
+
+  /** An ISO-8601 instant with a zone ({@code 2000-01-01T00:00:00Z}), not before {@code min}. */
+  public Instant instant(String name, Instant fallback, Instant min) {
+    String raw = string(name, null);
+    if (raw == null) {
+      return fallback;
+    }
+    Instant value;
+    try {
+      value = OffsetDateTime.parse(raw).toInstant();
+    } catch (DateTimeParseException e) {
+      throw invalid(name, raw, "a date-time with a zone, such as 2000-01-01T00:00:00Z");
+    }
+    if (value.isBefore(min)) {
+      throw invalid(name, raw, "not before " + min);
     }
     return value;
   }

@@ -53,6 +53,11 @@ public final class Exits {
   }
 
   static String messageOf(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof BatchFailedException located) {
+        return located.getMessage();
+      }
+    }
     return statusOf(e) == FAILED ? Readiness.rootMessage(e) : e.getMessage();
   }
 }

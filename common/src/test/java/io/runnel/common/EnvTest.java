@@ -92,4 +92,26 @@ class EnvTest {
           .hasMessageStartingWith(bad + " must be a relative path inside the bucket");
     }
   }
+
+  @Test
+  void instantsNeedAZoneAndALowerBound() {
+    java.time.Instant min = java.time.Instant.parse("1900-01-01T00:00:00Z");
+    Env env =
+        Env.of(
+            Map.of(
+                "OK",
+                "2001-02-03T04:05:06+01:00",
+                "NOZONE",
+                "2001-02-03T04:05",
+                "OLD",
+                "1800-01-01T00:00:00Z"));
+    assertThat(env.instant("OK", null, min))
+        .isEqualTo(java.time.Instant.parse("2001-02-03T03:05:06Z"));
+    assertThat(env.instant("UNSET", min, min)).isEqualTo(min);
+    assertThatThrownBy(() -> env.instant("NOZONE", null, min))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageStartingWith("NOZONE must be a date-time with a zone");
+    assertThatThrownBy(() -> env.instant("OLD", null, min))
+        .hasMessageStartingWith("OLD must be not before 1900-01-01T00:00:00Z");
+  }
 }

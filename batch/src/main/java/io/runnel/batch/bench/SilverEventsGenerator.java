@@ -75,7 +75,11 @@ public final class SilverEventsGenerator {
             "id + " + offsetShift + " AS source_offset",
             ts + " AS kafka_ts",
             "current_timestamp() AS ingested_at",
-            "current_timestamp() AS silver_at");
+            "current_timestamp() AS silver_at",
+            // Fields outside the contract on a few events, in jsonb's own text form (keys by
+            // length, ", " and ": "), with a number's scale and a non-ASCII letter to keep.
+            "CASE WHEN id % 97 = 0 THEN concat('{\"seq\": ', id, ', \"note\": \"é\", \"ratio\": 2.50}')"
+                + " END AS extra");
   }
 
   static String arg(String[] args, String name, String fallback) {

@@ -68,7 +68,33 @@ final class Fields {
       reasons.add("too_long:" + name);
       return null;
     }
+    if (!representable(value)) {
+      reasons.add("invalid_text:" + name);
+      return null;
+    }
     return value;
+  }
+
+  /**
+   * No U+0000 (PostgreSQL text cannot hold it) and no lone surrogate (UTF-8 cannot encode it: Spark
+   * would store '?' instead).
+   */
+  static boolean representable(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0) {
+        return false;
+      }
+      if (Character.isSurrogate(c)) {
+        if (!Character.isHighSurrogate(c)
+            || i + 1 == s.length()
+            || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      }
+    }
+    return true;
   }
 
   /** Like {@link #text} but absent or null is fine (returns null without a reason). */
@@ -126,22 +152,30 @@ final class Fields {
     return code;
   }
 
-  /** An ISO-8601 date-time with an offset (the contract's form is UTC with Z). */
+  /**
+   * An ISO-8601 date-time with an offset (the contract's form is UTC with Z), to the microsecond at
+   * most: Silver's, PostgreSQL's and Trino's timestamps hold no finer time, and a value is never
+   * rounded.
+   */
   Instant instant(String name) {
     String text = text(name, 64);
     if (text == null) {
       return null;
     }
-    Instant fast = utcInstant(text);
-    if (fast != null) {
-      return fast;
+    Instant time = utcInstant(text);
+    if (time == null) {
+      try {
+        time = OffsetDateTime.parse(text).toInstant();
+      } catch (DateTimeParseException e) {
+        reasons.add("invalid_timestamp:" + name);
+        return null;
+      }
     }
-    try {
-      return OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException e) {
-      reasons.add("invalid_timestamp:" + name);
+    if (time.getNano() % 1_000 != 0) {
+      reasons.add("too_precise:" + name);
       return null;
     }
+    return time;
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import io.delta.tables.DeltaTable;
 import io.runnel.batch.SilverTables;
 import io.runnel.batch.SourceTables;
+import io.runnel.common.BatchFailedException;
 import io.runnel.common.Env;
 import io.runnel.common.Exits;
 import io.runnel.common.Failpoint;
@@ -241,7 +242,12 @@ public final class SilverJob {
     if (queryId == null) {
       throw new IllegalStateException("no streaming query id in " + QUERY_ID_PROPERTY);
     }
-    BatchCounts counts = write(bronze, "runnel-silver-" + queryId, batchId, false);
+    BatchCounts counts;
+    try {
+      counts = write(bronze, "runnel-silver-" + queryId, batchId, false);
+    } catch (RuntimeException e) {
+      throw new BatchFailedException("batch " + batchId + " of " + BronzeCoordinates.of(bronze), e);
+    }
     if (counts != null) {
       total.add(counts);
     }

@@ -1,11 +1,13 @@
 package io.runnel.batch.silver;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.io.Serializable;
+import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,12 +27,23 @@ import java.util.Set;
  *   <li>the record: {@code null_value}, {@code invalid_utf8}, {@code payload_too_large}, {@code
  *       malformed_json}, {@code not_an_object}, {@code unsupported_schema_version};
  *   <li>any field: {@code missing_field:<f>} (absent, null or blank), {@code wrong_type:<f>} (a
- *       price as a string, an id as a number), {@code too_long:<f>}, {@code invalid_timestamp:<f>};
+ *       price as a string, an id as a number), {@code too_long:<f>}, {@code invalid_timestamp:<f>},
+ *       {@code too_precise:<f>} (a time finer than a microsecond, which no Silver, PostgreSQL or
+ *       Trino timestamp holds), {@code invalid_text:<f>} (U+0000 or a lone surrogate, which
+ *       PostgreSQL text and UTF-8 cannot hold);
+ *   <li>fields outside the contract, kept in {@code extra}: {@code invalid_text:extra}, {@code
+ *       invalid_number:extra} (a number PostgreSQL's jsonb cannot hold exactly);
  *   <li>events: {@code invalid_event_id}, {@code unknown_event_type}, {@code negative_price},
  *       {@code invalid_price} (more than two decimals, or too large), {@code invalid_currency} (not
  *       ISO 4217), {@code quantity_out_of_range} (below 0 or above 1000), {@code
- *       quantity_below_one} (cart and purchase events), {@code ts_in_future}.
+ *       quantity_below_one} (cart and purchase events), {@code ts_in_future}, {@code
+ *       ts_before_oldest};
+ *   <li>products: {@code updated_at_in_future}, {@code updated_at_before_oldest}.
  * </ul>
+ *
+ * <p>Times are bounded on both sides: not after the record's Kafka timestamp plus {@link
+ * Limits#maxFuture}, not before {@link Limits#oldest}. Every accepted value is one that Spark,
+ * Delta, PostgreSQL and Trino hold exactly; nothing is wrapped, rounded or replaced.
  *
  * <p>Time rules compare with the record's Kafka timestamp, not the clock, so reprocessing the same
  * records gives the same result.
@@ -49,6 +62,32 @@ public final class SilverRules implements Serializable {
   private static final int USER_AGENT_LENGTH = 1024;
   private static final int MAX_QUANTITY = 1000;
 
+  /** The contract's fields; any other top-level field of a record is kept in {@code extra}. */
+  static final Set<String> EVENT_FIELDS =
+      Set.of(
+          "event_id",
+          "event_type",
+          "user_id",
+          "product_id",
+          "price",
+          "currency",
+          "quantity",
+          "session_id",
+          "ts",
+          "user_agent");
+
+  static final Set<String> PRODUCT_FIELDS =
+      Set.of("product_id", "name", "category", "description", "price", "currency", "updated_at");
+
+  /** The default oldest accepted time, and how far back it may be set. */
+  public static final Instant DEFAULT_OLDEST = Instant.parse("2000-01-01T00:00:00Z");
+
+  /**
+   * Before 1900 calendars and zone rules differ between the JVM's and Spark's readings of a time
+   * (Julian dates, local mean time); no clickstream event is that old.
+   */
+  public static final Instant EARLIEST_OLDEST = Instant.parse("1900-01-01T00:00:00Z");
+
   private static final JsonFactory JSON =
       JsonFactory.builder()
           // {"price":1,"price":2} is malformed, not silently half-read (at any depth).
@@ -60,9 +99,17 @@ public final class SilverRules implements Serializable {
    * @param maxFuture how far an event's {@code ts} may be ahead of its Kafka timestamp
    * @param lateAfter an event whose {@code ts} is older than its Kafka timestamp by more than this
    *     is marked late (and kept)
+   * @param oldest an event's {@code ts} or a product's {@code updated_at} before this is
+   *     quarantined
    */
-  public record Limits(int maxPayloadBytes, Duration maxFuture, Duration lateAfter)
-      implements Serializable {}
+  public record Limits(int maxPayloadBytes, Duration maxFuture, Duration lateAfter, Instant oldest)
+      implements Serializable {
+    public Limits {
+      if (oldest.isBefore(EARLIEST_OLDEST)) {
+        throw new IllegalArgumentException("the oldest accepted time is before " + EARLIEST_OLDEST);
+      }
+    }
+  }
 
   /** A valid event, typed. */
   public record Event(
@@ -76,7 +123,8 @@ public final class SilverRules implements Serializable {
       String sessionId,
       Instant ts,
       String userAgent,
-      boolean late) {}
+      boolean late,
+      String extra) {}
 
   /** A valid product version, typed. */
   public record Product(
@@ -86,7 +134,8 @@ public final class SilverRules implements Serializable {
       String description,
       BigDecimal price,
       String currency,
-      Instant updatedAt) {}
+      Instant updatedAt,
+      String extra) {}
 
   /** Either a value (no reasons) or the reasons it failed (no value). */
   public record Checked<T>(T value, List<String> reasons) {
@@ -111,11 +160,11 @@ public final class SilverRules implements Serializable {
   public Checked<Event> event(
       byte[] value, byte[] rawBytes, String schemaVersion, Instant kafkaTs) {
     List<String> reasons = new ArrayList<>(2);
-    Map<String, Object> object = envelope(value, rawBytes, schemaVersion, reasons);
-    if (object == null) {
+    Parsed parsed = envelope(value, rawBytes, schemaVersion, EVENT_FIELDS, reasons);
+    if (parsed == null) {
       return new Checked<>(null, reasons);
     }
-    Fields f = new Fields(object, reasons);
+    Fields f = new Fields(parsed.fields(), reasons);
     String eventId = f.text("event_id", 36);
     if (eventId != null && !isUuid(eventId)) {
       reasons.add("invalid_event_id");
@@ -132,15 +181,13 @@ public final class SilverRules implements Serializable {
     if (quantity != null) {
       if (quantity < 0 || quantity > MAX_QUANTITY) {
         reasons.add("quantity_out_of_range");
-      } else if (quantity < 1 && NEEDS_QUANTITY.contains(eventType)) {
+      } else if (quantity < 1 && eventType != null && NEEDS_QUANTITY.contains(eventType)) {
+        // (Set.of's contains throws on null: an event without a type, found by the fuzzer.)
         reasons.add("quantity_below_one");
       }
     }
     String sessionId = f.text("session_id", ID_LENGTH);
-    Instant ts = f.instant("ts");
-    if (ts != null && ts.isAfter(kafkaTs.plus(limits.maxFuture()))) {
-      reasons.add("ts_in_future");
-    }
+    Instant ts = within(f.instant("ts"), "ts", kafkaTs, reasons);
     String userAgent = f.text("user_agent", 0, USER_AGENT_LENGTH);
     if (!reasons.isEmpty()) {
       return new Checked<>(null, reasons);
@@ -158,18 +205,39 @@ public final class SilverRules implements Serializable {
             sessionId,
             ts,
             userAgent,
-            late),
+            late,
+            parsed.extra()),
         List.of());
   }
 
+  /**
+   * {@code time}, or null after recording {@code <name>_in_future} or {@code <name>_before_oldest}
+   * when it is outside the accepted window.
+   */
+  private Instant within(Instant time, String name, Instant kafkaTs, List<String> reasons) {
+    if (time == null) {
+      return null;
+    }
+    if (time.isAfter(kafkaTs.plus(limits.maxFuture()))) {
+      reasons.add(name + "_in_future");
+      return null;
+    }
+    if (time.isBefore(limits.oldest())) {
+      reasons.add(name + "_before_oldest");
+      return null;
+    }
+    return time;
+  }
+
   /** Checks one product record (the catalog topic). */
-  public Checked<Product> product(byte[] value, byte[] rawBytes, String schemaVersion) {
+  public Checked<Product> product(
+      byte[] value, byte[] rawBytes, String schemaVersion, Instant kafkaTs) {
     List<String> reasons = new ArrayList<>(2);
-    Map<String, Object> object = envelope(value, rawBytes, schemaVersion, reasons);
-    if (object == null) {
+    Parsed parsed = envelope(value, rawBytes, schemaVersion, PRODUCT_FIELDS, reasons);
+    if (parsed == null) {
       return new Checked<>(null, reasons);
     }
-    Fields f = new Fields(object, reasons);
+    Fields f = new Fields(parsed.fields(), reasons);
     Product product =
         new Product(
             f.text("product_id", ID_LENGTH),
@@ -178,16 +246,21 @@ public final class SilverRules implements Serializable {
             f.optionalText("description", 4 * USER_AGENT_LENGTH),
             f.money("price"),
             f.currency("currency"),
-            f.instant("updated_at"));
+            within(f.instant("updated_at"), "updated_at", kafkaTs, reasons),
+            parsed.extra());
     return reasons.isEmpty() ? new Checked<>(product, List.of()) : new Checked<>(null, reasons);
   }
 
   /**
-   * The checks every record goes through; returns the JSON object's fields ({@link #fields}), or
+   * The checks every record goes through; returns the JSON object's fields ({@link #parse}), or
    * null when there is nothing to read fields from (the reasons say why).
    */
-  private Map<String, Object> envelope(
-      byte[] value, byte[] rawBytes, String schemaVersion, List<String> reasons) {
+  private Parsed envelope(
+      byte[] value,
+      byte[] rawBytes,
+      String schemaVersion,
+      Set<String> known,
+      List<String> reasons) {
     if (value == null) {
       reasons.add("null_value");
       return null;
@@ -202,19 +275,29 @@ public final class SilverRules implements Serializable {
       reasons.add("unsupported_schema_version");
       return null;
     }
-    Map<String, Object> fields;
+    Parsed parsed;
     try {
-      fields = fields(value);
+      parsed = parse(value, known);
     } catch (IOException e) {
       reasons.add("malformed_json");
       return null;
     }
-    if (fields == null) {
+    if (parsed.fields() == null) {
       reasons.add("not_an_object");
       return null;
     }
-    return fields;
+    if (parsed.extraReason() != null) {
+      reasons.add(parsed.extraReason());
+    }
+    return parsed;
   }
+
+  /**
+   * A parsed document: its top-level fields ({@link #fields}), null when it is not an object; the
+   * fields outside the contract as one JSON object's text, null when there are none; and the reason
+   * those cannot be kept exactly, or null.
+   */
+  record Parsed(Map<String, Object> fields, String extra, String extraReason) {}
 
   /** A nested object or array: read (so it must be well-formed) but not kept. */
   static final Object NESTED = new Object();
@@ -229,6 +312,15 @@ public final class SilverRules implements Serializable {
    * @throws IOException when the text is not one well-formed JSON value (trailing text included)
    */
   static Map<String, Object> fields(byte[] json) throws IOException {
+    return parse(json, null).fields();
+  }
+
+  /**
+   * Like {@link #fields}, but a top-level field whose name is not in {@code known} (null: every
+   * name is known) is copied as it was sent into {@link Parsed#extra}: strings and names
+   * re-escaped, numbers as their exact text.
+   */
+  static Parsed parse(byte[] json, Set<String> known) throws IOException {
     if (json.length >= 3
         && json[0] == (byte) 0xEF
         && json[1] == (byte) 0xBB
@@ -240,11 +332,20 @@ public final class SilverRules implements Serializable {
     try (JsonParser p = JSON.createParser(json)) {
       JsonToken t = p.nextToken();
       Map<String, Object> fields = null;
+      Extra extra = null;
       if (t == JsonToken.START_OBJECT) {
         fields = new HashMap<>(32);
         while (p.nextToken() == JsonToken.FIELD_NAME) {
           String name = p.currentName();
-          fields.put(name, value(p, p.nextToken()));
+          JsonToken v = p.nextToken();
+          if (known == null || known.contains(name)) {
+            fields.put(name, value(p, v));
+          } else {
+            if (extra == null) {
+              extra = new Extra();
+            }
+            extra.copy(name, p);
+          }
         }
       } else if (t != null) {
         p.skipChildren();
@@ -252,7 +353,91 @@ public final class SilverRules implements Serializable {
       if (t != null && p.nextToken() != null) {
         throw new IOException("trailing text after the JSON value");
       }
-      return fields;
+      return extra == null
+          ? new Parsed(fields, null, null)
+          : new Parsed(fields, extra.json(), extra.reason);
+    }
+  }
+
+  /**
+   * PostgreSQL's numeric, which jsonb numbers are: at most 131,072 digits before the point and
+   * 16,383 after it.
+   */
+  private static final int JSONB_INTEGER_DIGITS = 131_072;
+
+  private static final int JSONB_FRACTION_DIGITS = 16_383;
+
+  /** The fields outside the contract, written as one JSON object while the record is read. */
+  private static final class Extra {
+    private final StringWriter out = new StringWriter();
+    private final JsonGenerator g;
+    private String reason;
+
+    Extra() throws IOException {
+      g = JSON.createGenerator(out);
+      g.writeStartObject();
+    }
+
+    /** Copies the field {@code name} whose value starts at the parser's current token. */
+    void copy(String name, JsonParser p) throws IOException {
+      g.writeFieldName(checked(name));
+      int depth = 0;
+      JsonToken t = p.currentToken();
+      while (true) {
+        switch (t) {
+          case START_OBJECT -> {
+            g.writeStartObject();
+            depth++;
+          }
+          case START_ARRAY -> {
+            g.writeStartArray();
+            depth++;
+          }
+          case END_OBJECT -> {
+            g.writeEndObject();
+            depth--;
+          }
+          case END_ARRAY -> {
+            g.writeEndArray();
+            depth--;
+          }
+          case FIELD_NAME -> g.writeFieldName(checked(p.currentName()));
+          case VALUE_STRING -> g.writeString(checked(p.getText()));
+          case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+            BigDecimal n =
+                t == JsonToken.VALUE_NUMBER_INT
+                    ? new BigDecimal(p.getBigIntegerValue())
+                    : p.getDecimalValue();
+            if (n.scale() > JSONB_FRACTION_DIGITS
+                || n.precision() - n.scale() > JSONB_INTEGER_DIGITS) {
+              reason = "invalid_number:extra";
+            }
+            // The number's own text: re-formatting it could round it (1e400 as a double).
+            g.writeNumber(p.getText());
+          }
+          case VALUE_TRUE -> g.writeBoolean(true);
+          case VALUE_FALSE -> g.writeBoolean(false);
+          case VALUE_NULL -> g.writeNull();
+          default -> throw new IOException("unexpected " + t);
+        }
+        if (depth == 0) {
+          return;
+        }
+        t = p.nextToken();
+      }
+    }
+
+    private String checked(String text) {
+      if (!Fields.representable(text)) {
+        reason = "invalid_text:extra";
+      }
+      return text;
+    }
+
+    String json() throws IOException {
+      g.writeEndObject();
+      g.close();
+      return out.toString();
     }
   }
 

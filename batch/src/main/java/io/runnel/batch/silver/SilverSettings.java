@@ -47,6 +47,7 @@ public record SilverSettings(
   static final String MAX_PAYLOAD = "RUNNEL_SILVER_MAX_PAYLOAD_BYTES";
   static final String MAX_FUTURE = "RUNNEL_SILVER_MAX_FUTURE_SECONDS";
   static final String LATE_AFTER = "RUNNEL_SILVER_LATE_AFTER_SECONDS";
+  static final String OLDEST = "RUNNEL_SILVER_OLDEST_TIME";
   static final String LEASE_SECONDS = "RUNNEL_WRITER_LEASE_SECONDS";
   static final String PREFLIGHT_SECONDS = "RUNNEL_PREFLIGHT_SECONDS";
 
@@ -72,7 +73,8 @@ public record SilverSettings(
         new SilverRules.Limits(
             env.integer(MAX_PAYLOAD, 16_384, 256, 16 << 20),
             Duration.ofSeconds(env.integer(MAX_FUTURE, 300, 0, 7 * 86_400)),
-            Duration.ofSeconds(env.integer(LATE_AFTER, 900, 1, 365 * 86_400))),
+            Duration.ofSeconds(env.integer(LATE_AFTER, 900, 1, 365 * 86_400)),
+            env.instant(OLDEST, SilverRules.DEFAULT_OLDEST, SilverRules.EARLIEST_OLDEST)),
         Duration.ofSeconds(env.integer(LEASE_SECONDS, 30, 3, 3_600)),
         Duration.ofSeconds(env.integer(PREFLIGHT_SECONDS, 20, 1, 600)));
   }

@@ -1,5 +1,6 @@
 package io.runnel.batch.silver;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
@@ -8,6 +9,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.runnel.batch.SilverTables;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -18,6 +20,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.api.java.UDF5;
+import org.apache.spark.sql.catalyst.util.DateTimeUtils;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
@@ -48,7 +51,8 @@ public final class SilverTransforms {
             nonNull("session_id", DataTypes.StringType),
             nonNull("ts", DataTypes.TimestampType),
             nonNull("user_agent", DataTypes.StringType),
-            nonNull("is_late", DataTypes.BooleanType)
+            nonNull("is_late", DataTypes.BooleanType),
+            DataTypes.createStructField("extra", DataTypes.StringType, true)
           });
 
   private static final StructType PRODUCT =
@@ -60,7 +64,8 @@ public final class SilverTransforms {
             DataTypes.createStructField("description", DataTypes.StringType, true),
             nonNull("price", SilverTables.MONEY),
             nonNull("currency", DataTypes.StringType),
-            nonNull("updated_at", DataTypes.TimestampType)
+            nonNull("updated_at", DataTypes.TimestampType),
+            DataTypes.createStructField("extra", DataTypes.StringType, true)
           });
 
   /** What the check adds to each Bronze row. */
@@ -111,7 +116,15 @@ public final class SilverTransforms {
             col("schema_version"),
             when(isBad, col("key")).as("key"),
             when(isBad, col("value")).as("value"),
-            when(isBad, col("value_bytes")).as("value_bytes")));
+            // The exact bytes also when the text holds U+0000, which the warehouse's text cannot.
+            when(
+                    isBad,
+                    coalesce(
+                        col("value_bytes"),
+                        when(
+                            functions.instr(col("value"), "\u0000").gt(0),
+                            col("value").cast(DataTypes.BinaryType))))
+                .as("value_bytes")));
     return bronze
         .withColumn(
             "checked",
@@ -154,7 +167,8 @@ public final class SilverTransforms {
                     col("kafka_offset"),
                     col("kafka_ts"),
                     col("ingested_at"),
-                    lit(silverAt))));
+                    lit(silverAt),
+                    col("e_extra"))));
   }
 
   /** Valid product versions in the product history table's columns. */
@@ -176,7 +190,8 @@ public final class SilverTransforms {
                     col("kafka_partition"),
                     col("kafka_offset"),
                     col("ingested_at"),
-                    lit(silverAt))));
+                    lit(silverAt),
+                    col("p_extra"))));
   }
 
   /** Records that failed a rule, with every reason, in the quarantine table's columns. */
@@ -341,11 +356,23 @@ public final class SilverTransforms {
       this.productTopics = productTopics;
     }
 
+    /**
+     * The checked row; a record that makes the rules or the conversion to Spark's types throw is
+     * quarantined with {@code unprocessable:<exception>} rather than failing the batch, so that one
+     * record can never stop Silver.
+     */
     @Override
     public Row call(String topic, byte[] value, byte[] bytes, String version, Timestamp kafkaTs) {
+      try {
+        return checked(topic, value, bytes, version, kafkaTs.toInstant());
+      } catch (RuntimeException | StackOverflowError e) {
+        return bad(List.of("unprocessable:" + e.getClass().getSimpleName()));
+      }
+    }
+
+    Row checked(String topic, byte[] value, byte[] bytes, String version, Instant kafkaTs) {
       if (eventTopics.contains(topic)) {
-        SilverRules.Checked<SilverRules.Event> c =
-            rules.event(value, bytes, version, kafkaTs.toInstant());
+        SilverRules.Checked<SilverRules.Event> c = rules.event(value, bytes, version, kafkaTs);
         if (!c.ok()) {
           return bad(c.reasons());
         }
@@ -360,13 +387,14 @@ public final class SilverTransforms {
                 e.currency(),
                 e.quantity(),
                 e.sessionId(),
-                Timestamp.from(e.ts()),
+                timestamp(e.ts()),
                 e.userAgent(),
-                e.late());
+                e.late(),
+                e.extra());
         return RowFactory.create(KIND_EVENT, event, null, List.of());
       }
       if (productTopics.contains(topic)) {
-        SilverRules.Checked<SilverRules.Product> c = rules.product(value, bytes, version);
+        SilverRules.Checked<SilverRules.Product> c = rules.product(value, bytes, version, kafkaTs);
         if (!c.ok()) {
           return bad(c.reasons());
         }
@@ -379,10 +407,21 @@ public final class SilverTransforms {
                 p.description(),
                 p.price(),
                 p.currency(),
-                Timestamp.from(p.updatedAt()));
+                timestamp(p.updatedAt()),
+                p.extra());
         return RowFactory.create(KIND_PRODUCT, null, product, List.of());
       }
       return bad(List.of("unknown_topic"));
+    }
+
+    /**
+     * The time as Spark will take it, converted here once so that a time it cannot hold throws
+     * inside {@link #call} (the rules' bounds keep every accepted time far inside its range).
+     */
+    private static Timestamp timestamp(Instant time) {
+      Timestamp t = Timestamp.from(time);
+      DateTimeUtils.fromJavaTimestamp(t);
+      return t;
     }
 
     private static Row bad(List<String> reasons) {

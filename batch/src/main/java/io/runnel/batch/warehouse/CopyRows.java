@@ -54,6 +54,7 @@ public final class CopyRows implements Serializable {
 
   private static final long PG_EPOCH_DAYS = 10_957;
   private static final int TEXT_OID = 25;
+  private static final int JSONB_VERSION = 1;
 
   /** Delta's change type of a row's new state after an update (Silver never deletes). */
   private static final UTF8String UPDATE = UTF8String.fromString("update_postimage");
@@ -71,6 +72,7 @@ public final class CopyRows implements Serializable {
     TIMESTAMPTZ,
     DATE,
     BYTEA,
+    JSONB,
     TEXT_ARRAY
   }
 
@@ -114,6 +116,7 @@ public final class CopyRows implements Serializable {
           case "timestamptz" -> spark instanceof TimestampType ? Kind.TIMESTAMPTZ : null;
           case "date" -> spark instanceof DateType ? Kind.DATE : null;
           case "bytea" -> spark instanceof BinaryType ? Kind.BYTEA : null;
+          case "jsonb" -> spark instanceof StringType ? Kind.JSONB : null;
           case "_text" ->
               spark instanceof ArrayType a && a.elementType() instanceof StringType
                   ? Kind.TEXT_ARRAY
@@ -251,6 +254,14 @@ public final class CopyRows implements Serializable {
           out.writeInt(Math.toIntExact(row.getInt(i) - PG_EPOCH_DAYS));
         }
         case BYTEA -> bytes(row.getBinary(i), out);
+        case JSONB -> {
+          // jsonb's binary form: a version byte (1), then the JSON text. Silver wrote the text
+          // with Jackson from what it parsed, within what jsonb holds (SilverRules).
+          byte[] json = row.getUTF8String(i).getBytes();
+          out.writeInt(json.length + 1);
+          out.writeByte(JSONB_VERSION);
+          out.write(json);
+        }
         case TEXT_ARRAY -> bytes(textArray(row.getArray(i)), out);
       }
     }

@@ -23,7 +23,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SilverRulesTest {
   private static final Instant KAFKA_TS = Instant.parse("2026-03-01T12:00:00Z");
   private static final SilverRules RULES =
-      new SilverRules(new SilverRules.Limits(2_048, Duration.ofMinutes(5), Duration.ofMinutes(15)));
+      new SilverRules(
+          new SilverRules.Limits(
+              2_048, Duration.ofMinutes(5), Duration.ofMinutes(15), SilverRules.DEFAULT_OLDEST));
 
   /** A valid event as the producer writes it, with {@code field} replaced by {@code json}. */
   static String event(String field, String json) {
@@ -96,9 +98,83 @@ class SilverRulesTest {
         "ts         | \"yesterday\"                   | invalid_timestamp:ts",
         "ts         | \"2026-03-01T12:05:01Z\"        | ts_in_future",
         "session_id | 7                               | wrong_type:session_id",
+        "ts         | \"-300000-01-01T00:00:00Z\"     | ts_before_oldest",
+        "ts         | \"+300000-01-01T00:00:00Z\"     | ts_in_future",
+        "ts         | \"0000-01-01T00:00:00Z\"        | ts_before_oldest",
+        "ts         | \"1999-12-31T23:59:59.999999Z\" | ts_before_oldest",
+        "ts         | \"2026-03-01T11:59:58.1234567Z\"| too_precise:ts",
+        "ts         | \"2026-03-01T23:59:60Z\"        | invalid_timestamp:ts",
+        "user_id    | \"a\\u0000b\"                   | invalid_text:user_id",
+        "user_agent | \"x\\ud800y\"                   | invalid_text:user_agent",
+        "session_id | \"\\udc00\"                     | invalid_text:session_id",
       })
   void eachRuleNamesItsReason(String field, String json, String reason) {
     assertThat(check(event(field.trim(), json.trim())).reasons()).containsExactly(reason);
+  }
+
+  @Test
+  void theOldestAcceptedTimeIsASetting() {
+    SilverRules older =
+        new SilverRules(
+            new SilverRules.Limits(
+                2_048,
+                Duration.ofMinutes(5),
+                Duration.ofMinutes(15),
+                Instant.parse("1990-01-01T00:00:00Z")));
+    String value = event("ts", "\"1995-06-01T00:00:00.000001Z\"");
+    assertThat(older.event(utf8(value), null, "1", KAFKA_TS).value().ts())
+        .isEqualTo(Instant.parse("1995-06-01T00:00:00.000001Z"));
+    assertThat(check(value).reasons()).containsExactly("ts_before_oldest");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                new SilverRules.Limits(
+                    1, Duration.ZERO, Duration.ZERO, Instant.parse("1582-10-15T00:00:00Z")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void anEmojiAndRightToLeftTextAreKeptAsSent() {
+    String text = "\ud83d\ude00 \u202eabc \u05e9\u05dc\u05d5\u05dd";
+    SilverRules.Checked<SilverRules.Event> c = check(event("user_agent", "\"" + text + "\""));
+    assertThat(c.reasons()).isEmpty();
+    assertThat(c.value().userAgent()).isEqualTo("\ud83d\ude00 \u202eabc \u05e9\u05dc\u05d5\u05dd");
+  }
+
+  @Test
+  void fieldsOutsideTheContractAreKeptExactlyInExtra() {
+    String value =
+        event(null, null)
+            .replace(
+                "{",
+                "{\"coupon\":\"WINTER\",\"ratio\":1e400,\"tiny\":-0,\"nested\":{\"a\":[1,2.50,"
+                    + "{\"b\":null}],\"c\":true},\"quote\":\"say \\\"hi\\\"\",");
+    SilverRules.Checked<SilverRules.Event> c = check(value);
+    assertThat(c.reasons()).isEmpty();
+    assertThat(c.value().extra())
+        .isEqualTo(
+            "{\"coupon\":\"WINTER\",\"ratio\":1e400,\"tiny\":-0,\"nested\":{\"a\":[1,2.50,"
+                + "{\"b\":null}],\"c\":true},\"quote\":\"say \\\"hi\\\"\"}");
+    assertThat(check(event(null, null)).value().extra()).as("none: null").isNull();
+  }
+
+  @Test
+  void extraFieldsThatTheWarehouseCannotHoldQuarantineTheRecord() {
+    assertThat(check(event(null, null).replace("{", "{\"x\":\"a\\u0000\",")).reasons())
+        .containsExactly("invalid_text:extra");
+    assertThat(check(event(null, null).replace("{", "{\"x\":{\"\\ud800\":1},")).reasons())
+        .as("Jackson's byte parser refuses a lone surrogate in a name itself")
+        .containsExactly("malformed_json");
+    assertThat(check(event(null, null).replace("{", "{\"x\":[1e-20000],")).reasons())
+        .containsExactly("invalid_number:extra");
+    assertThat(check(event(null, null).replace("{", "{\"x\":{\"y\":1e200000},")).reasons())
+        .containsExactly("invalid_number:extra");
+  }
+
+  @Test
+  void anEventWithoutATypeAndQuantityZeroIsNamedNotAnException() {
+    // Found by the fuzzer (contract/fuzz-corpus: found.quantity-zero-without-event-type).
+    assertThat(check(event("event_type", null).replace("\"quantity\":2", "\"quantity\":0")).reasons())
+        .containsExactly("missing_field:event_type");
   }
 
   @Test
@@ -166,15 +242,26 @@ class SilverRulesTest {
         "{\"product_id\":\"product_1\",\"name\":\"Bear\",\"category\":\"toys\","
             + "\"description\":null,\"price\":18.00,\"currency\":\"EUR\","
             + "\"updated_at\":\"2026-01-01T00:00:00.000Z\"}";
-    SilverRules.Checked<SilverRules.Product> c = RULES.product(utf8(ok), null, "1");
+    SilverRules.Checked<SilverRules.Product> c = RULES.product(utf8(ok), null, "1", KAFKA_TS);
     assertThat(c.reasons()).isEmpty();
     assertThat(c.value().price()).isEqualTo(new BigDecimal("18.00"));
     assertThat(c.value().description()).isNull();
     assertThat(c.value().updatedAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
 
     String bad = ok.replace("18.00", "-1").replace("\"2026-01-01T00:00:00.000Z\"", "\"soon\"");
-    assertThat(RULES.product(utf8(bad), null, "1").reasons())
+    assertThat(RULES.product(utf8(bad), null, "1", KAFKA_TS).reasons())
         .containsExactlyInAnyOrder("negative_price", "invalid_timestamp:updated_at");
+
+    String future = ok.replace("2026-01-01T00:00:00.000Z", "9999-12-31T23:59:59Z");
+    assertThat(RULES.product(utf8(future), null, "1", KAFKA_TS).reasons())
+        .as("a version dated 9999 would win forever")
+        .containsExactly("updated_at_in_future");
+    String old = ok.replace("2026-01-01T00:00:00.000Z", "1970-01-01T00:00:00Z");
+    assertThat(RULES.product(utf8(old), null, "1", KAFKA_TS).reasons())
+        .containsExactly("updated_at_before_oldest");
+    String extra = ok.replace("{", "{\"brand\":\"Acme\",");
+    assertThat(RULES.product(utf8(extra), null, "1", KAFKA_TS).value().extra())
+        .isEqualTo("{\"brand\":\"Acme\"}");
   }
 
   /**

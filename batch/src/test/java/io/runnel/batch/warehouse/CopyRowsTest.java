@@ -193,6 +193,14 @@ class CopyRowsTest {
   }
 
   @Test
+  void jsonbIsItsVersionByteThenTheText() {
+    CopyRows json =
+        new CopyRows(new StructType().add("extra", DataTypes.StringType), List.of("jsonb"), 1024);
+    assertThat(hex(json.tuple(row(utf8("{\"a\":1}")))))
+        .isEqualTo("0001" + "00000008" + "01" + hex("{\"a\":1}".getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
   void onlyCanonicalUuidsAreSent() {
     assertThat(CopyRows.uuid("0190F5E2-8A4B-7C3D-9E1F-2A3B4C5D6E7F"))
         .isEqualTo(java.util.UUID.fromString("0190f5e2-8a4b-7c3d-9e1f-2a3b4c5d6e7f"));

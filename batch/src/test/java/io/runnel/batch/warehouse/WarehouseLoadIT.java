@@ -305,7 +305,8 @@ class WarehouseLoadIT {
                 "0 AS source_partition",
                 "id AS source_offset",
                 "current_timestamp() AS ingested_at",
-                "current_timestamp() AS silver_at");
+                "current_timestamp() AS silver_at",
+                "CASE WHEN id % 3 = 0 THEN '{\"brand\":\"" + version + "\"}' END AS extra");
     DeltaTable.forPath(spark, lake(SilverTables.PRODUCTS))
         .as("t")
         .merge(products.as("s"), "t.product_id = s.product_id")
@@ -331,7 +332,8 @@ class WarehouseLoadIT {
             "0 AS source_partition",
             "id AS source_offset",
             "current_timestamp() AS ingested_at",
-            "current_timestamp() AS silver_at")
+            "current_timestamp() AS silver_at",
+            "CAST(NULL AS string) AS extra")
         .write()
         .format("delta")
         .mode("append")
@@ -347,13 +349,14 @@ class WarehouseLoadIT {
   private void assertMirrorsSilver() throws SQLException {
     assertSame(
         SilverTables.EVENTS,
-        "source_offset, price, user_agent, ts, event_date, is_late, schema_version",
+        "source_offset, price, user_agent, ts, event_date, is_late, schema_version, extra",
         "concat_ws('|', source_offset, cast(price AS string), user_agent,"
             + " cast(unix_micros(ts) AS string), cast(event_date AS string), cast(is_late AS string),"
-            + " coalesce(schema_version, 'NULL'))",
+            + " coalesce(schema_version, 'NULL'), coalesce(extra, 'NULL'))",
+        // The fixture's extra is in jsonb's own text form, so the text compares exactly.
         "concat_ws('|', source_offset, price::text, user_agent,"
             + " ((extract(epoch FROM ts) * 1000000)::bigint)::text, event_date::text, is_late::text,"
-            + " coalesce(schema_version, 'NULL'))");
+            + " coalesce(schema_version, 'NULL'), coalesce(extra::text, 'NULL'))");
     assertSame(
         SilverTables.QUARANTINE,
         "error_reasons, key, value, value_bytes",

@@ -17,6 +17,7 @@ import io.runnel.streaming.BronzeHere;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -92,6 +93,14 @@ class SilverJobIT {
     }
   }
 
+  /**
+   * Now, to the millisecond as the contract writes times: Silver quarantines a time finer than a
+   * microsecond ({@code too_precise:ts}), and the JDK's clock has nanoseconds.
+   */
+  private static Instant now() {
+    return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+  }
+
   /** A bad record and every reason it must be quarantined with. */
   record Bad(String topic, byte[] value, String schemaVersion, List<String> reasons) {}
 
@@ -99,7 +108,7 @@ class SilverJobIT {
   void duplicatesCollapseEveryBadKindIsQuarantinedWithItsReasonsAndLateEventsLand()
       throws Exception {
     createTopics();
-    Instant now = Instant.now();
+    Instant now = now();
     Fixture f = new Fixture(now, 2_000, 10, false);
     Map<String, Bad> bad = badRecords(now);
     produce(f, true, bad, 0, 3, true);
@@ -179,7 +188,7 @@ class SilverJobIT {
   @Test
   void crashesAtEachWriteAndKillNineLeaveTheSameTablesAsOneCleanRun() throws Exception {
     createTopics();
-    Instant now = Instant.now();
+    Instant now = now();
     Fixture f = new Fixture(now, 15_000, 10, true);
     Map<String, Bad> bad = badRecords(now);
     // A first part, landed and taken by Silver in one go: Bronze compacts its table at the end of
@@ -240,7 +249,7 @@ class SilverJobIT {
   @Test
   void continuousSilverStartedBeforeBronzeWaitsForItsFirstBatch() throws Exception {
     createTopics();
-    Fixture f = new Fixture(Instant.now(), 500, 10, false);
+    Fixture f = new Fixture(now(), 500, 10, false);
     produce(f, true, Map.of(), 0, 0, true);
 
     SparkSubmit.Result drain = silver(Map.of(), "--available-now");
@@ -368,6 +377,24 @@ class SilverJobIT {
             good.replace(now.toString(), now.plus(Duration.ofDays(1)).toString()),
             "1",
             "ts_in_future"));
+    // Issue 20: this one stopped Silver with "long overflow", run after run.
+    m.put(
+        "ts_before_oldest",
+        bad(
+            events,
+            good.replace(now.toString(), "-300000-01-01T00:00:00Z"),
+            "1",
+            "ts_before_oldest"));
+    m.put(
+        "invalid_text",
+        bad(events, good.replace("\"ua\"", "\"u\\u0000a\""), "1", "invalid_text:user_agent"));
+    m.put(
+        "updated_at_in_future",
+        bad(
+            products,
+            product("product_8", "1.00", "9999-12-31T23:59:59Z"),
+            "1",
+            "updated_at_in_future"));
     m.put(
         "two_failures",
         bad(
