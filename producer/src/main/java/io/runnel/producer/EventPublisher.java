@@ -1,5 +1,6 @@
 package io.runnel.producer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -10,22 +11,25 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends records to one Kafka topic and counts what the broker confirmed. Retriable errors are left
- * to the client, which retries them until {@code delivery.timeout.ms}; a record that still fails is
- * counted as failed. Any other error is fatal: the run stops with it.
+ * Sends records to one Kafka topic (a hostile record may name another) and counts what the broker
+ * confirmed. Retriable errors are left to the client, which retries them until {@code
+ * delivery.timeout.ms}; a record that still fails is counted as failed, as is a record the broker
+ * refuses for what it is (too large, invalid). Any other error is fatal: the run stops with it.
  */
 final class EventPublisher implements Sink, Callback {
   private static final Logger LOG = LoggerFactory.getLogger(EventPublisher.class);
 
-  private final KafkaProducer<String, byte[]> producer;
+  private final KafkaProducer<byte[], byte[]> producer;
   private final String topic;
   private final LongAdder acked = new LongAdder();
   private final LongAdder failed = new LongAdder();
@@ -34,7 +38,7 @@ final class EventPublisher implements Sink, Callback {
   EventPublisher(String bootstrap, String topic, Map<String, String> overrides) {
     this.producer =
         new KafkaProducer<>(
-            properties(bootstrap, overrides), new StringSerializer(), new ByteArraySerializer());
+            properties(bootstrap, overrides), new ByteArraySerializer(), new ByteArraySerializer());
     this.topic = topic;
   }
 
@@ -69,8 +73,16 @@ final class EventPublisher implements Sink, Callback {
 
   @Override
   public void send(OutgoingRecord record, List<Header> headers) {
-    producer.send(
-        new ProducerRecord<>(topic, null, null, record.key(), record.value(), headers), this);
+    OutgoingRecord.Raw raw = record.raw();
+    if (raw == null) {
+      // The key's bytes as StringSerializer would make them: the same one allocation.
+      byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+      producer.send(new ProducerRecord<>(topic, null, null, key, record.value(), headers), this);
+    } else {
+      String to = raw.topic() == null ? topic : raw.topic();
+      producer.send(
+          new ProducerRecord<>(to, null, null, raw.key(), record.value(), raw.headers()), this);
+    }
   }
 
   /** Called by the client's I/O thread once per record. */
@@ -86,9 +98,21 @@ final class EventPublisher implements Sink, Callback {
       if (failed.sum() <= 10) {
         LOG.warn("a record failed after the client's retries: {}", e.toString());
       }
+    } else if (refused(e)) {
+      // This record's fault, not the run's: the next record may well be fine.
+      if (failed.sum() <= 10) {
+        LOG.warn("Kafka refused a record: {}", e.toString());
+      }
     } else {
       fatal.compareAndSet(null, e);
     }
+  }
+
+  /** An error about one record (its size, its content), which others need not share. */
+  static boolean refused(Exception e) {
+    return e instanceof RecordTooLargeException
+        || e instanceof RecordBatchTooLargeException
+        || e instanceof InvalidRecordException;
   }
 
   @Override

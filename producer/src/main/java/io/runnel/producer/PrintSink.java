@@ -6,7 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
 
-/** A dry run: each record as one line {@code key<TAB>value} on standard output. */
+/**
+ * A dry run: each record as one line {@code key<TAB>value} on standard output, or as the line a
+ * hostile record brings ({@link OutgoingRecord.Raw#line}).
+ */
 final class PrintSink implements Sink {
   private final PrintStream out;
   private long sent;
@@ -17,9 +20,15 @@ final class PrintSink implements Sink {
 
   @Override
   public void send(OutgoingRecord record, List<Header> headers) {
-    out.print(record.key());
-    out.print('\t');
-    out.write(record.value(), 0, record.value().length);
+    if (record.raw() != null && record.raw().line() != null) {
+      out.print(record.raw().line());
+    } else {
+      out.print(record.key());
+      out.print('\t');
+      if (record.value() != null) {
+        out.write(record.value(), 0, record.value().length);
+      }
+    }
     out.print('\n');
     sent++;
   }

@@ -22,8 +22,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Feeds Runnel: synthetic shoppers' clickstream events (this command), a CSV file ({@code replay})
- * or the product catalog ({@code products}) into Kafka.
+ * Feeds Runnel: synthetic shoppers' clickstream events (this command), a CSV file ({@code replay}),
+ * the product catalog ({@code products}) or hostile records ({@code fuzz}) into Kafka.
  *
  * <p>Exit codes: 0 every record acknowledged, 1 records failed or a fatal error, 2 bad option or
  * setting, 3 Kafka did not answer.
@@ -57,6 +57,7 @@ import picocli.CommandLine.Option;
       "  runnel-producer --count 5 --dry-run           print 5 events, send nothing",
       "  runnel-producer products                      the catalog to topic products",
       "  runnel-producer replay --file orders.csv --topic orders --key-column id",
+      "  runnel-producer fuzz --count 20000 --seed 7  the corpus, then hostile records",
       "",
       "Exit status: 0 all records acknowledged, 1 records failed or a fatal error,",
       "2 bad option or setting, 3 Kafka did not answer. Ctrl-C stops, flushes and",
@@ -195,6 +196,7 @@ public final class ProducerApp implements Callable<Integer> {
     cl.addSubcommand("replay", new ReplayCommand(ctx));
     cl.addSubcommand("products", new ProductsCommand(ctx));
     cl.addSubcommand("catalog", new CatalogCommand(ctx));
+    cl.addSubcommand("fuzz", new FuzzCommand(ctx));
     cl.setOut(new java.io.PrintWriter(out, true));
     cl.setErr(new java.io.PrintWriter(err, true));
     return cl.setExecutionExceptionHandler(

@@ -104,15 +104,7 @@ final class SendOptions {
     if (dryRun) {
       sink = new PrintSink(ctx.out());
     } else {
-      int wanted = partitions == null ? defaultPartitions : partitions;
-      int actual =
-          Topics.ensure(
-              settings.bootstrap(),
-              kafkaProperties,
-              name,
-              wanted,
-              settings.replicationFactor(),
-              timeoutSeconds);
+      int actual = ensureTopic(settings, name, partitions == null ? defaultPartitions : partitions);
       LOG.info(
           "sending to topic {} ({} partition(s)) at {}{}",
           name,
@@ -146,6 +138,20 @@ final class SendOptions {
       return 1;
     }
     return 0;
+  }
+
+  /**
+   * Creates the topic with this many partitions if it is missing (with the connection settings and
+   * timeout of these options) and returns its partition count.
+   */
+  int ensureTopic(ProducerSettings settings, String name, int wanted) throws InterruptedException {
+    return Topics.ensure(
+        settings.bootstrap(),
+        kafkaProperties,
+        name,
+        wanted,
+        settings.replicationFactor(),
+        timeoutSeconds);
   }
 
   /** Durations as people write them: 90s, 5m, 1h, 250ms, or ISO-8601 (PT1M30S). */

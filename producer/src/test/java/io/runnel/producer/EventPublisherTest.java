@@ -3,6 +3,7 @@ package io.runnel.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -11,19 +12,21 @@ import org.junit.jupiter.api.Test;
 
 class EventPublisherTest {
   @Test
-  void retriableErrorsCountAsFailedRecordsAndOthersStopTheRun() {
+  void retriableErrorsAndRefusedRecordsCountAsFailedAndOthersStopTheRun() {
     // No record is sent: the client never connects.
     try (EventPublisher publisher = new EventPublisher("127.0.0.1:1", "t", Map.of())) {
       publisher.onCompletion(null, null);
       publisher.onCompletion(null, new TimeoutException("expired after 120000 ms"));
       publisher.onCompletion(null, new NotLeaderOrFollowerException("moved"));
+      // The broker's verdict on one record (a fuzzed one, say): the next may be fine.
+      publisher.onCompletion(null, new RecordTooLargeException("too large"));
+      publisher.onCompletion(null, new InvalidRecordException("null key on a compacted topic"));
       assertThat(publisher.acked()).isEqualTo(1);
-      assertThat(publisher.failed()).isEqualTo(2);
+      assertThat(publisher.failed()).isEqualTo(4);
       assertThat(publisher.fatal()).isNull();
 
       publisher.onCompletion(null, new TopicAuthorizationException("not allowed"));
-      publisher.onCompletion(null, new RecordTooLargeException("too large"));
-      assertThat(publisher.failed()).isEqualTo(4);
+      assertThat(publisher.failed()).isEqualTo(5);
       assertThat(publisher.fatal()).hasMessage("not allowed");
     }
   }

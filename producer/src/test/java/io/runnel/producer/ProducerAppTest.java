@@ -5,35 +5,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runnel.common.Env;
 import io.runnel.common.SettingsException;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ProducerAppTest {
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final CommandRun cli = new CommandRun();
 
   private int run(Map<String, String> env, String... args) {
-    return ProducerApp.run(
-        Env.of(env),
-        new AtomicBoolean(),
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8),
-        args);
+    return cli.run(env, args);
   }
 
   private String out() {
-    return out.toString(StandardCharsets.UTF_8);
+    return cli.out();
   }
 
   private String err() {
-    return err.toString(StandardCharsets.UTF_8);
+    return cli.err();
   }
 
   @Test
@@ -41,7 +31,7 @@ class ProducerAppTest {
     String[] args = {"--count", "300", "--dry-run", "--start-time", "2026-01-01T00:00:00Z"};
     assertThat(run(Map.of(), args)).isZero();
     String first = out();
-    out.reset();
+    cli.reset();
     assertThat(run(Map.of(), args)).isZero();
     assertThat(out()).isEqualTo(first);
     assertThat(first.lines()).hasSize(300);
@@ -72,18 +62,18 @@ class ProducerAppTest {
   void badOptionsAndSettingsExitWithTwoAndOneLineNamingTheCulprit() {
     assertThat(run(Map.of(), "--bad", "sideways=0.1", "--dry-run")).isEqualTo(2);
     assertThat(err()).contains("unknown bad-record kind 'sideways'");
-    err.reset();
+    cli.reset();
     assertThat(run(Map.of(ProducerSettings.BOOTSTRAP, "nohost"), "--count", "1")).isEqualTo(2);
     assertThat(err().strip())
         .isEqualTo(
             "runnel-producer: RUNNEL_KAFKA_BOOTSTRAP must be a comma-separated list of host:port,"
                 + " got 'nohost'");
-    err.reset();
+    cli.reset();
     assertThat(run(Map.of(), "--count", "nine")).isEqualTo(2);
-    err.reset();
+    cli.reset();
     assertThat(run(Map.of(), "--currencies", "EUR,XYZ", "--dry-run")).isEqualTo(2);
     assertThat(err()).contains("unknown currency 'XYZ'");
-    err.reset();
+    cli.reset();
     assertThat(run(Map.of(), "replay", "--file", "/nonexistent.csv", "--topic", "t")).isEqualTo(2);
     assertThat(err()).contains("/nonexistent.csv: no such file");
   }
