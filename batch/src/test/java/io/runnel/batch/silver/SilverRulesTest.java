@@ -173,7 +173,8 @@ class SilverRulesTest {
   @Test
   void anEventWithoutATypeAndQuantityZeroIsNamedNotAnException() {
     // Found by the fuzzer (contract/fuzz-corpus: found.quantity-zero-without-event-type).
-    assertThat(check(event("event_type", null).replace("\"quantity\":2", "\"quantity\":0")).reasons())
+    assertThat(
+            check(event("event_type", null).replace("\"quantity\":2", "\"quantity\":0")).reasons())
         .containsExactly("missing_field:event_type");
   }
 
