@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The pipeline end to end, and the job jars, unchanged, on a real Spark cluster: a standalone
 # master and two workers (one core each) from the PySpark distribution, on loopback. One event set
-# (duplicates, late events, every kind of bad record) is produced once; then Bronze, Silver and the
+# (duplicates, late events, every kind of bad record, and RUNNEL_CLUSTER_FUZZ (20,000) hostile and
+# odd records of the fuzzer, corpus first: `runnel-producer fuzz`) is produced once; then Bronze,
+# Silver and the
 # warehouse load run twice over the same topics, on local[2] into lake folder and database "local",
 # and through `spark-submit --master spark://…` into lake folder and database "standalone"; dbt
 # builds both. Each run must reconcile layer by layer, both must print the same reconciliation
@@ -22,6 +24,7 @@ setup_pipeline_tools
   die "no Spark distribution at $RUNNEL_SPARK_HOME (run ./runnel up, which installs PySpark)"
 
 EVENTS=${RUNNEL_CLUSTER_EVENTS:-10000}
+FUZZ=${RUNNEL_CLUSTER_FUZZ:-20000}
 test_started=$(date +%s)
 MASTER_PORT=${RUNNEL_CLUSTER_MASTER_PORT:-17077}
 MASTER_UI_PORT=${RUNNEL_CLUSTER_MASTER_UI_PORT:-17080}
@@ -139,6 +142,14 @@ PIPELINE_LOGS=$logs/produce
 mkdir -p "$PIPELINE_LOGS"
 info "the catalog and $EVENTS events (0.3% of each kind of bad record: duplicates, late events, ...), produced once to cluster-*-$id"
 pipeline_produce 1 "$EVENTS" --bad all=0.003
+# Issue 20: nothing a client can send may stop a layer. Every job must exit 0, every record must be
+# a Silver winner, a collapsed duplicate or quarantined, dbt must build, and the runs must agree.
+fuzz_seed=$RANDOM
+info "and $FUZZ hostile and odd records (the fuzz corpus first, then seed $fuzz_seed; runnel-producer fuzz)"
+"$JAVA" -jar "$RUNNEL_ROOT/producer/target/runnel-producer.jar" fuzz --count "$FUZZ" --seed "$fuzz_seed" \
+  --progress-seconds 0 >"$PIPELINE_LOGS/producer-fuzz-1.log" 2>&1 ||
+  die "the fuzz producer failed (log: $PIPELINE_LOGS/producer-fuzz-1.log)"
+grep -E '^  (acked|failed|from the corpus|to products)' "$PIPELINE_LOGS/producer-fuzz-1.log" | sed 's/^/  /'
 
 # Under ./runnel test every driver compiles with C1 alone (SPARK_SUBMIT_OPTS, set there once); the
 # cluster's executors are JVMs of their own, started by the workers: they get the same option here.
@@ -147,7 +158,7 @@ declare -A seconds before
 for run in "${RUNS[@]}"; do
   use_run "$run"
   # Both runs reconcile against the one event set produced above.
-  cp "$logs"/produce/{products,producer}-1.log "$PIPELINE_LOGS/"
+  cp "$logs"/produce/*-1.log "$PIPELINE_LOGS/"
   if [[ $run == standalone ]]; then
     await_workers
     ok "Spark standalone cluster: 2 workers registered"
