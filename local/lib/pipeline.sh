@@ -98,16 +98,21 @@ _pipeline_sum() {
   cat $1 2>/dev/null | sed -nE "$2" | tr -d , | awk '{s += $1} END {print s + 0}'
 }
 
-# pipeline_warehouse_counts: "events quarantine versions" in PostgreSQL now.
+# pipeline_warehouse_counts: "events quarantine versions" in PostgreSQL now, then the same three
+# for the rows PostgreSQL refused whose key it does not hold (runnel.load_rejects_missing): a
+# refused row that a later version replaced is no longer one, a refused update of a row it holds
+# never is, so these grow by the new keys Silver wrote that PostgreSQL lacks.
 pipeline_warehouse_counts() {
-  pipeline_query "select (select count(*) from silver.events), (select count(*) from silver.events_quarantine), (select count(*) from silver.products_history)" | tr '\t' ' '
+  local missing="select count(distinct row_key) from runnel.load_rejects_missing where target_table"
+  pipeline_query "select (select count(*) from silver.events), (select count(*) from silver.events_quarantine), (select count(*) from silver.products_history),
+      ($missing = 'silver.events'), ($missing = 'silver.events_quarantine'), ($missing = 'silver.products_history')" | tr '\t' ' '
 }
 
-# pipeline_reconcile "EVENTS QUARANTINE VERSIONS" (PostgreSQL before the run): prints what each
-# layer holds and returns non-zero, naming the gap, when two layers disagree. Bronze is compared
-# with its Kafka topics as a whole; Silver's figures are this run's (its summary lines), which
-# must add up to what the producer sent in this run; PostgreSQL's are its growth in this run; the
-# marts are compared with all of silver.* in PostgreSQL.
+# pipeline_reconcile "COUNTS" (pipeline_warehouse_counts before the run): prints what each layer
+# holds and returns non-zero, naming the gap, when two layers disagree. Bronze is compared with
+# its Kafka topics as a whole; Silver's figures are this run's (its summary lines), which must add
+# up to what the producer sent in this run; PostgreSQL's are its growth in this run, plus the rows
+# it refused (runnel.load_rejects); the marts are compared with all of silver.* in PostgreSQL.
 pipeline_reconcile() {
   local before=($1) l=$PIPELINE_LOGS
   local acked bronze read new versions quarantined duplicates
@@ -120,6 +125,8 @@ pipeline_reconcile() {
   duplicates=$(_pipeline_sum "$l/silver-*.log" 's/^silver: this run: .* \+ ([0-9,]+) duplicates collapsed.*/\1/p')
   local now=($(pipeline_warehouse_counts))
   local pg_events=$((now[0] - before[0])) pg_quarantine=$((now[1] - before[1])) pg_versions=$((now[2] - before[2]))
+  local refused_events=$((now[3] - ${before[3]:-0})) refused_quarantine=$((now[4] - ${before[4]:-0}))
+  local refused_versions=$((now[5] - ${before[5]:-0}))
   local marts
   marts=$(pipeline_query "select (select coalesce(sum(event_count), 0) from marts.fct_events),
       (select count(*) from silver.events),
@@ -142,6 +149,7 @@ pipeline_reconcile() {
     "PostgreSQL silver.events (new)" "$pg_events" \
     "PostgreSQL silver.events_quarantine (new)" "$pg_quarantine" \
     "PostgreSQL silver.products_history (new)" "$pg_versions" \
+    "PostgreSQL refused, not loaded (new)" "$refused_events / $refused_quarantine / $refused_versions (events / quarantine / versions; runnel.load_rejects)" \
     "marts.fct_events events / silver.events" "${m[0]} / ${m[1]}" \
     "fct_purchases revenue / Silver purchases" "${m[2]} / ${m[3]}"
   printf '  %-44s %s\n' "quarantined, by reason (all time)" "${reasons:-none}"
@@ -150,13 +158,18 @@ pipeline_reconcile() {
   [[ ${bronze% *} == "${bronze#* }" ]] || gaps+=("Bronze holds ${bronze% *} rows, Kafka ${bronze#* } records")
   [[ $read == "$acked" ]] || gaps+=("Kafka acked $acked records, Silver read $read new Bronze rows")
   ((new + versions + quarantined + duplicates == read)) || gaps+=("Silver: $new + $versions + $quarantined + $duplicates != $read")
-  ((pg_events == new)) || gaps+=("PostgreSQL gained $pg_events events, Silver $new")
-  ((pg_quarantine == quarantined)) || gaps+=("PostgreSQL gained $pg_quarantine quarantined rows, Silver $quarantined")
-  ((pg_versions == versions)) || gaps+=("PostgreSQL gained $pg_versions product versions, Silver $versions")
+  ((pg_events + refused_events == new)) ||
+    gaps+=("PostgreSQL gained $pg_events events and refused $refused_events, Silver wrote $new")
+  ((pg_quarantine + refused_quarantine == quarantined)) ||
+    gaps+=("PostgreSQL gained $pg_quarantine quarantined rows and refused $refused_quarantine, Silver wrote $quarantined")
+  ((pg_versions + refused_versions == versions)) ||
+    gaps+=("PostgreSQL gained $pg_versions product versions and refused $refused_versions, Silver wrote $versions")
   [[ ${m[0]} == "${m[1]}" ]] || gaps+=("fct_events counts ${m[0]} events, silver.events holds ${m[1]}")
   [[ ${m[2]} == "${m[3]}" ]] || gaps+=("fct_purchases revenue ${m[2]}, Silver ${m[3]}")
   if ((${#gaps[@]} == 0)); then
-    ok "every layer agrees: $acked records produced, none lost, none counted twice"
+    local refused=$((refused_events + refused_quarantine + refused_versions)) kept=""
+    ((refused == 0)) || kept=" ($refused refused by PostgreSQL, kept in runnel.load_rejects)"
+    ok "every layer agrees: $acked records produced, none lost$kept, none counted twice"
     return 0
   fi
   local g

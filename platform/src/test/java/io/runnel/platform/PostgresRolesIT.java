@@ -25,6 +25,12 @@ import org.junit.jupiter.api.Test;
 class PostgresRolesIT {
   private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
+  /** A refused row, as the loader records it. */
+  private static final String REJECT =
+      "INSERT INTO runnel.load_rejects (target_table, row_key, source_version, reason, job,"
+          + " query_id, batch_id) VALUES ('silver.events', 'k', 1, '23514: x', 'it-load',"
+          + " gen_random_uuid(), 1)";
+
   private static Env env;
   private static PostgresSettings admin;
   private static String probe;
@@ -56,6 +62,7 @@ class PostgresRolesIT {
     execute(admin, "DROP TABLE IF EXISTS " + probe);
     execute(admin, "DROP SCHEMA IF EXISTS " + martSchema + " CASCADE");
     execute(admin, "DELETE FROM runnel.load_log WHERE job LIKE 'it-%'");
+    execute(admin, "DELETE FROM runnel.load_rejects WHERE job LIKE 'it-%'");
     execute(admin, "DROP ROLE IF EXISTS it_stranger");
   }
 
@@ -91,6 +98,9 @@ class PostgresRolesIT {
         loader,
         "INSERT INTO runnel.load_log (job, query_id, batch_id, rows_loaded)"
             + " VALUES ('it-load', gen_random_uuid(), 1, 2)");
+    // The rows PostgreSQL refuses (migration V7).
+    assertAllowed(
+        loader, REJECT + " ON CONFLICT ON CONSTRAINT load_rejects_row_version DO NOTHING");
     // Staging tables for COPY are temporary.
     assertAllowed(loader, "CREATE TEMP TABLE staging_probe (id int)");
 
@@ -99,6 +109,9 @@ class PostgresRolesIT {
     assertDenied(loader, "DROP TABLE " + probe);
     assertDenied(loader, "UPDATE runnel.load_log SET rows_loaded = 0");
     assertDenied(loader, "DELETE FROM runnel.load_log");
+    assertDenied(loader, "UPDATE runnel.load_rejects SET reason = ''");
+    assertDenied(loader, "DELETE FROM runnel.load_rejects");
+    assertDenied(loader, REJECT.replace("load_rejects", "load_rejects_missing"));
     assertDenied(loader, "CREATE TABLE silver.loader_made (id int)");
     assertDenied(loader, "CREATE TABLE public.loader_made (id int)");
     assertDenied(loader, "CREATE SCHEMA loader_made");
@@ -121,6 +134,10 @@ class PostgresRolesIT {
     assertDenied(transformer, "CREATE TABLE silver.transformer_made (id int)");
     assertDenied(transformer, "CREATE INDEX ON " + probe + " (v)");
     assertDenied(transformer, "SELECT * FROM runnel.load_log");
+    // It may read the rows the load refused (V7), not write them.
+    assertAllowed(transformer, "SELECT count(*) FROM runnel.load_rejects");
+    assertAllowed(transformer, "SELECT count(*) FROM runnel.load_rejects_missing");
+    assertDenied(transformer, REJECT);
   }
 
   @Test
@@ -129,6 +146,7 @@ class PostgresRolesIT {
     assertAllowed(analyst, "SELECT count(*) FROM " + probe);
     assertAllowed(analyst, "SELECT count(*) FROM " + martSchema + ".fct_probe");
     assertAllowed(analyst, "SELECT count(*) FROM runnel.load_log");
+    assertAllowed(analyst, "SELECT count(*) FROM runnel.load_rejects_missing");
     try (Connection c = connect(analyst);
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SHOW default_transaction_read_only")) {
@@ -141,6 +159,7 @@ class PostgresRolesIT {
           "INSERT INTO " + probe + " VALUES (7, 'x')",
           "UPDATE " + martSchema + ".fct_probe SET id = 0",
           "DELETE FROM runnel.load_log",
+          REJECT,
           "CREATE TABLE " + martSchema + ".analyst_made (id int)",
           "CREATE TABLE public.analyst_made (id int)",
           "CREATE SCHEMA analyst_made",

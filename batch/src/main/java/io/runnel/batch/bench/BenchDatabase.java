@@ -10,9 +10,9 @@ import java.sql.Statement;
 
 /**
  * The load benchmark's database chores, as the admin role (the loader may not truncate): {@code
- * --truncate} empties the silver tables and the load log between runs; {@code --count} prints the
- * events' row and distinct-key counts, to check each run loaded every row once. Plain JDBC: {@code
- * java -cp runnel-batch.jar io.runnel.batch.bench.BenchDatabase --count}.
+ * --truncate} empties the silver tables, the load log and the rejects between runs; {@code --count}
+ * prints the events' row and distinct-key counts, to check each run loaded every row once. Plain
+ * JDBC: {@code java -cp runnel-batch.jar io.runnel.batch.bench.BenchDatabase --count}.
  */
 public final class BenchDatabase {
   private BenchDatabase() {}
@@ -27,7 +27,7 @@ public final class BenchDatabase {
       if (args.length == 1 && args[0].equals("--truncate")) {
         s.execute(
             "TRUNCATE silver.events, silver.events_quarantine, silver.products,"
-                + " silver.products_history, runnel.load_log");
+                + " silver.products_history, runnel.load_log, runnel.load_rejects");
         // Fresh statistics and no dead tuples: each run starts from the same state.
         s.execute("VACUUM ANALYZE silver.events");
       } else if (args.length == 1 && args[0].equals("--count")) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
@@ -34,9 +35,14 @@ import org.apache.spark.unsafe.types.UTF8String;
  * format none. Pure: runs on the executors, one partition at a time, and emits whole tuples in
  * chunks of about {@code chunkBytes}; the driver writes {@link #HEADER} before them and {@link
  * #TRAILER} after.
+ *
+ * <p>A value PostgreSQL cannot store is never altered silently: a row with text holding U+0000
+ * (which PostgreSQL text cannot hold) goes into a {@link Part#REFUSED} chunk of its own, with the
+ * reason as one more field, and the loader records it as refused instead of loading it. Only the
+ * columns named at construction replace U+0000 with {@link #NUL_REPLACEMENT} instead.
  */
 public final class CopyRows implements Serializable {
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
 
   /** The binary COPY signature, then flags and header-extension length, both 0. */
   static final byte[] HEADER = {
@@ -46,8 +52,14 @@ public final class CopyRows implements Serializable {
   /** The end of the data: a tuple of -1 fields. */
   static final byte[] TRAILER = {(byte) 0xFF, (byte) 0xFF};
 
-  /** PostgreSQL text cannot hold U+0000; COPY would reject the whole batch for one such row. */
+  /**
+   * What U+0000 becomes where it is replaced: in the columns named at construction, and in a
+   * refused row's values (which the reason explains).
+   */
   static final String NUL_REPLACEMENT = "\uFFFD";
+
+  /** PostgreSQL's SQLSTATE for a byte its encoding cannot hold: what it reports for 0x00. */
+  static final String NUL_SQLSTATE = "22021";
 
   /** PostgreSQL's epoch, 2000-01-01 UTC, in Unix microseconds and days. */
   private static final long PG_EPOCH_MICROS = 946_684_800_000_000L;
@@ -76,7 +88,17 @@ public final class CopyRows implements Serializable {
     TEXT_ARRAY
   }
 
+  /** The three kinds of chunk: a batch's inserts, its updates, and the rows it cannot send. */
+  public enum Part {
+    INSERTS,
+    UPDATES,
+    /** Tuples of the rows' values (U+0000 replaced), then one more field: why it was refused. */
+    REFUSED
+  }
+
+  private final String[] names;
   private final Kind[] kinds;
+  private final boolean[] replaceNul;
   private final int[] precision;
   private final int[] scale;
   private final int chunkBytes;
@@ -84,17 +106,26 @@ public final class CopyRows implements Serializable {
   /**
    * @param schema the rows' columns, in COPY order
    * @param pgTypes each column's PostgreSQL type name ({@code pg_type.typname}), in the same order
+   * @param nulReplaced the text columns whose U+0000 is replaced with {@link #NUL_REPLACEMENT}
+   *     instead of refusing the row
    */
-  public CopyRows(StructType schema, List<String> pgTypes, int chunkBytes) {
+  public CopyRows(
+      StructType schema, List<String> pgTypes, Set<String> nulReplaced, int chunkBytes) {
     if (schema.size() != pgTypes.size()) {
       throw new IllegalArgumentException(schema.size() + " columns but types " + pgTypes);
     }
+    if (!Set.of(schema.fieldNames()).containsAll(nulReplaced)) {
+      throw new IllegalArgumentException(nulReplaced + " must be among the columns");
+    }
+    this.names = schema.fieldNames();
+    this.replaceNul = new boolean[schema.size()];
     this.kinds = new Kind[schema.size()];
     this.precision = new int[schema.size()];
     this.scale = new int[schema.size()];
     for (int i = 0; i < kinds.length; i++) {
       DataType type = schema.fields()[i].dataType();
-      kinds[i] = kind(schema.fields()[i].name(), type, pgTypes.get(i));
+      kinds[i] = kind(names[i], type, pgTypes.get(i));
+      replaceNul[i] = nulReplaced.contains(names[i]);
       if (type instanceof DecimalType d) {
         precision[i] = d.precision();
         scale[i] = d.scale();
@@ -130,23 +161,28 @@ public final class CopyRows implements Serializable {
     return kind;
   }
 
-  /** Encoded tuples of one kind of change. */
-  public record Chunk(boolean updates, byte[] bytes) implements Serializable {}
+  /** Encoded tuples of one part of a batch. */
+  public record Chunk(Part part, byte[] bytes) implements Serializable {}
 
   /**
    * The rows of one partition as chunks of whole tuples, read from Spark's internal rows (UTF-8
-   * bytes, microseconds, days, with no Java object made per value), inserts and updates apart: the
-   * column at {@code changeType} (after the encoded ones) holds each row's Delta change type, and a
-   * chunk holds rows of one type only. A negative {@code changeType}: all rows are inserts.
+   * bytes, microseconds, days, with no Java object made per value), inserts, updates and refused
+   * rows apart: the column at {@code changeType} (after the encoded ones) holds each row's Delta
+   * change type, and a chunk holds rows of one {@link Part} only. A negative {@code changeType}:
+   * all rows are inserts.
    */
   public Iterator<Chunk> chunks(Iterator<InternalRow> rows, int changeType) {
     if (changeType >= 0 && changeType < kinds.length) {
       throw new IllegalArgumentException("the change type must follow the encoded columns");
     }
+    Part[] parts = Part.values();
     return new Iterator<>() {
-      private final ByteArrayOutputStream[] bytes = {buffer(), buffer()};
+      // Refused rows are rare: their buffer starts small.
+      private final Buffer[] bytes = {buffer(chunkBytes), buffer(chunkBytes), buffer(1_024)};
       private final DataOutputStream[] outs = {
-        new DataOutputStream(bytes[0]), new DataOutputStream(bytes[1])
+        new DataOutputStream(bytes[0]),
+        new DataOutputStream(bytes[1]),
+        new DataOutputStream(bytes[2])
       };
       private Chunk ready;
 
@@ -168,13 +204,22 @@ public final class CopyRows implements Serializable {
         return chunk;
       }
 
-      /** Encodes rows until one buffer is full; at the end, what is left in either. */
+      /** Encodes rows until one buffer is full; at the end, what is left in any. */
       private Chunk fill() {
         try {
           while (rows.hasNext()) {
             InternalRow row = rows.next();
-            int i = changeType >= 0 && UPDATE.equals(row.getUTF8String(changeType)) ? 1 : 0;
-            tuple(row, outs[i]);
+            int i =
+                changeType >= 0 && UPDATE.equals(row.getUTF8String(changeType))
+                    ? Part.UPDATES.ordinal()
+                    : Part.INSERTS.ordinal();
+            int mark = bytes[i].size();
+            String refusal = tuple(row, outs[i], null);
+            if (refusal != null) {
+              bytes[i].truncate(mark); // drop the part of the tuple written before the refusal
+              i = Part.REFUSED.ordinal();
+              tuple(row, outs[i], refusal);
+            }
             if (bytes[i].size() >= chunkBytes) {
               return take(i);
             }
@@ -191,38 +236,68 @@ public final class CopyRows implements Serializable {
       }
 
       private Chunk take(int i) {
-        Chunk chunk = new Chunk(i == 1, bytes[i].toByteArray());
-        bytes[i] = buffer();
+        Chunk chunk = new Chunk(parts[i], bytes[i].toByteArray());
+        bytes[i] = buffer(i == Part.REFUSED.ordinal() ? 1_024 : chunkBytes);
         outs[i] = new DataOutputStream(bytes[i]);
         return chunk;
       }
     };
   }
 
-  private ByteArrayOutputStream buffer() {
-    return new ByteArrayOutputStream(chunkBytes + 4_096);
+  /** A byte array stream that can drop what was written after a mark. */
+  private static final class Buffer extends ByteArrayOutputStream {
+    Buffer(int size) {
+      super(size);
+    }
+
+    void truncate(int size) {
+      count = size;
+    }
   }
 
-  /** One row as one tuple. */
+  private static Buffer buffer(int bytes) {
+    return new Buffer(bytes + 4_096);
+  }
+
+  /** One row as one tuple (a refused row: its values, then the reason). */
   byte[] tuple(InternalRow row) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try {
-      tuple(row, new DataOutputStream(bytes));
+      String refusal = tuple(row, new DataOutputStream(bytes), null);
+      if (refusal != null) {
+        bytes.reset();
+        tuple(row, new DataOutputStream(bytes), refusal);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
   }
 
-  private void tuple(InternalRow row, DataOutputStream out) throws IOException {
-    out.writeShort(kinds.length);
+  /**
+   * Writes a row as one tuple. With a null {@code refusal}: returns why the row cannot be sent as
+   * it is (and may have written part of the tuple), or null once it is written. With a refusal: the
+   * row as a refused one, every U+0000 replaced, then the refusal as one more field.
+   */
+  private String tuple(InternalRow row, DataOutputStream out, String refusal) throws IOException {
+    boolean refused = refusal != null;
+    out.writeShort(refused ? kinds.length + 1 : kinds.length);
     for (int i = 0; i < kinds.length; i++) {
       if (row.isNullAt(i)) {
         out.writeInt(-1);
         continue;
       }
       switch (kinds[i]) {
-        case TEXT -> bytes(text(row.getUTF8String(i)), out);
+        case TEXT -> {
+          byte[] text = row.getUTF8String(i).getBytes();
+          if (hasNul(text)) {
+            if (!refused && !replaceNul[i]) {
+              return nulIn(names[i]);
+            }
+            text = withoutNul(text);
+          }
+          bytes(text, out);
+        }
         case UUID -> {
           UUID id = uuid(row.getUTF8String(i).toString());
           out.writeInt(16);
@@ -262,9 +337,27 @@ public final class CopyRows implements Serializable {
           out.writeByte(JSONB_VERSION);
           out.write(json);
         }
-        case TEXT_ARRAY -> bytes(textArray(row.getArray(i)), out);
+        case TEXT_ARRAY -> {
+          ArrayData elements = row.getArray(i);
+          if (!refused && !replaceNul[i] && hasNul(elements)) {
+            return nulIn(names[i]);
+          }
+          bytes(textArray(elements), out);
+        }
       }
     }
+    if (refused) {
+      bytes(refusal.getBytes(StandardCharsets.UTF_8), out);
+    }
+    return null;
+  }
+
+  /** The reason a row is refused for U+0000 in a column, as the rejects table records it. */
+  static String nulIn(String column) {
+    return NUL_SQLSTATE
+        + ": column "
+        + column
+        + " holds U+0000, which PostgreSQL text cannot store (shown as U+FFFD in row_values)";
   }
 
   private static void bytes(byte[] b, DataOutputStream out) throws IOException {
@@ -272,15 +365,29 @@ public final class CopyRows implements Serializable {
     out.write(b);
   }
 
-  /** Text as UTF-8, with U+0000 (which PostgreSQL text cannot hold) replaced. */
-  static byte[] text(UTF8String s) {
-    byte[] bytes = s.getBytes();
-    for (byte b : bytes) {
+  private static boolean hasNul(byte[] utf8) {
+    for (byte b : utf8) {
       if (b == 0) {
-        return s.toString().replace("\u0000", NUL_REPLACEMENT).getBytes(StandardCharsets.UTF_8);
+        return true;
       }
     }
-    return bytes;
+    return false;
+  }
+
+  private static boolean hasNul(ArrayData elements) {
+    for (int j = 0; j < elements.numElements(); j++) {
+      if (!elements.isNullAt(j) && hasNul(elements.getUTF8String(j).getBytes())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** UTF-8 text with U+0000 replaced (in UTF-8 a zero byte is U+0000 and nothing else). */
+  static byte[] withoutNul(byte[] utf8) {
+    return new String(utf8, StandardCharsets.UTF_8)
+        .replace("\u0000", NUL_REPLACEMENT)
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   /** A UUID in its canonical form only (8-4-4-4-12 hex digits), as Silver writes them. */
@@ -334,7 +441,10 @@ public final class CopyRows implements Serializable {
     return bytes.toByteArray();
   }
 
-  /** text[]'s binary form: one dimension (none when empty), lower bound 1, NULL elements kept. */
+  /**
+   * text[]'s binary form: one dimension (none when empty), lower bound 1, NULL elements kept;
+   * U+0000 replaced (the caller refuses the row first where it must not be).
+   */
   static byte[] textArray(ArrayData elements) {
     int n = elements.numElements();
     boolean nulls = false;
@@ -355,7 +465,8 @@ public final class CopyRows implements Serializable {
         if (elements.isNullAt(j)) {
           out.writeInt(-1);
         } else {
-          bytes(text(elements.getUTF8String(j)), out);
+          byte[] text = elements.getUTF8String(j).getBytes();
+          bytes(hasNul(text) ? withoutNul(text) : text, out);
         }
       }
     } catch (IOException e) {

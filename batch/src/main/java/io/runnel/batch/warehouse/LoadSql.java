@@ -1,5 +1,6 @@
 package io.runnel.batch.warehouse;
 
+import io.runnel.batch.SilverTables;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -21,8 +22,22 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
   /** The load log: one row per committed batch (migrations V3, V4). */
   public static final String LOAD_LOG = "runnel.load_log";
 
+  /** The rows PostgreSQL refused, one per refused row version (migration V7). */
+  public static final String REJECTS = "runnel.load_rejects";
+
   /** Set on every row the load writes; its DEFAULT covers inserts. */
   static final String LOADED_AT = "loaded_at";
+
+  /** A refused row's reason: the field {@link CopyRows} adds to a {@code REFUSED} tuple. */
+  static final String REASON_COLUMN = "_reason";
+
+  /** A winner's number in {@link #winners()}: what isolation probes ranges of. */
+  static final String ROW_COLUMN = "_row";
+
+  /** Where a winner came from in its staging table (its ctid), to remove it from there. */
+  private static final String CTID_COLUMN = "_ctid";
+
+  private static final List<String> COORDINATES = SilverTables.COORDINATES;
 
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
@@ -68,6 +83,16 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
     return "load_" + table + "_updates";
   }
 
+  /** The staging table of the rows the executors refused ({@link CopyRows.Part#REFUSED}). */
+  public String refusedStaging() {
+    return "load_" + table + "_refused";
+  }
+
+  /** The newest version of each key of a staging table, numbered, while a batch is isolated. */
+  public String winners() {
+    return "load_" + table + "_rows";
+  }
+
   /**
    * A staging table: the target's column types (so COPY parses exactly as the target would), no
    * constraints or indexes (COPY into it runs at full speed), dropped at the end of the transaction
@@ -85,6 +110,33 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
         + " WITH NO DATA";
   }
 
+  /**
+   * A staging table whose columns have the target's types without their modifiers ({@code numeric},
+   * not {@code numeric(12,2)}; {@code bpchar}, not {@code char(3)}), and, for the refused rows,
+   * {@link #REASON_COLUMN}: a value too long or too large for its column is then refused by the
+   * INSERT into the target, row by row, rather than by the COPY, for the whole batch. Used only for
+   * refused rows and a batch being isolated: the COPY into it is as fast, but the INSERT that
+   * applies the modifiers is not.
+   *
+   * @param types the type names ({@code pg_type.typname}) of the columns, then of {@link
+   *     #VERSION_COLUMN}
+   */
+  public String createLooseStaging(String staging, List<String> types, boolean refused) {
+    if (types.size() != columns.size() + 1) {
+      throw new IllegalArgumentException("types " + types + " for columns " + columns);
+    }
+    StringBuilder ddl =
+        new StringBuilder("CREATE TEMPORARY TABLE ").append(identifier(staging)).append(" (");
+    for (int i = 0; i < columns.size(); i++) {
+      ddl.append(columns.get(i)).append(' ').append(identifier(types.get(i))).append(", ");
+    }
+    ddl.append(VERSION_COLUMN).append(' ').append(identifier(types.get(columns.size())));
+    if (refused) {
+      ddl.append(", ").append(REASON_COLUMN).append(" text");
+    }
+    return ddl.append(") ON COMMIT DROP").toString();
+  }
+
   /** The COPY that fills a staging table from binary tuples in {@link CopyRows}' order. */
   public String copy(String staging) {
     return "COPY "
@@ -93,6 +145,7 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
         + list(columns)
         + ", "
         + VERSION_COLUMN
+        + (staging.equals(refusedStaging()) ? ", " + REASON_COLUMN : "")
         + ") FROM STDIN WITH (FORMAT binary)";
   }
 
@@ -136,14 +189,15 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
    * Sorting by key also makes the primary-key index fill in order.
    */
   public String insert(String staging) {
-    return "INSERT INTO "
-        + target()
-        + " AS t ("
-        + list(columns)
-        + ") SELECT DISTINCT ON ("
+    return insertInto() + " " + newestPerKey(list(columns), staging);
+  }
+
+  /** The newest Delta version of each key in a staging table, as {@code selected}. */
+  private String newestPerKey(String selected, String staging) {
+    return "SELECT DISTINCT ON ("
         + list(key)
         + ") "
-        + list(columns)
+        + selected
         + " FROM "
         + identifier(staging)
         + " ORDER BY "
@@ -159,14 +213,22 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
    * nothing, not even loaded_at.
    */
   public String upsert(String staging) {
+    return insert(staging) + onConflict();
+  }
+
+  private String insertInto() {
+    return "INSERT INTO " + target() + " AS t (" + list(columns) + ")";
+  }
+
+  /** What makes an insert a merge: a key the target holds is updated, if a value changed. */
+  private String onConflict() {
     List<String> nonKey = columns.stream().filter(c -> !key.contains(c)).toList();
     String set =
         nonKey.stream().map(c -> c + " = EXCLUDED." + c).collect(Collectors.joining(", "))
             + ", "
             + LOADED_AT
             + " = now()";
-    return insert(staging)
-        + " ON CONFLICT ("
+    return " ON CONFLICT ("
         + list(key)
         + ") DO UPDATE SET "
         + set
@@ -175,6 +237,99 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
         + ") IS DISTINCT FROM ("
         + prefixed("EXCLUDED.", nonKey)
         + ")";
+  }
+
+  /**
+   * The newest version of each key in a staging table (as {@link #insert} picks them), numbered in
+   * key order from 1, each with its ctid there: {@link #moveWinners} probes them a range at a time.
+   */
+  public String createWinners(String staging) {
+    return "CREATE TEMPORARY TABLE "
+        + winners()
+        + " ON COMMIT DROP AS SELECT row_number() OVER (ORDER BY "
+        + list(key)
+        + ") AS "
+        + ROW_COLUMN
+        + ", w.* FROM ("
+        + newestPerKey(
+            "ctid AS " + CTID_COLUMN + ", " + list(columns) + ", " + VERSION_COLUMN, staging)
+        + ") w";
+  }
+
+  /** So that each probe reads its range only. */
+  public String indexWinners() {
+    return "CREATE INDEX ON " + winners() + " (" + ROW_COLUMN + ")";
+  }
+
+  /**
+   * {@link #insert}, or with {@code upsert} {@link #upsert}, of the winners numbered from the first
+   * parameter to the second.
+   */
+  public String moveWinners(boolean upsert) {
+    return insertInto()
+        + " SELECT "
+        + list(columns)
+        + " FROM "
+        + winners()
+        + " WHERE "
+        + ROW_COLUMN
+        + " BETWEEN ? AND ?"
+        + (upsert ? onConflict() : "");
+  }
+
+  /** Removes the winners numbered in the parameter (a bigint array) from their staging table. */
+  public String removeWinners(String staging) {
+    return "DELETE FROM "
+        + identifier(staging)
+        + " WHERE ctid IN (SELECT "
+        + CTID_COLUMN
+        + " FROM "
+        + winners()
+        + " WHERE "
+        + ROW_COLUMN
+        + " = ANY (?))";
+  }
+
+  /**
+   * Records a refused winner: parameters reason, job, query_id, batch_id, then the winner's number.
+   */
+  public String rejectWinner() {
+    return reject(winners(), "?", " WHERE r." + ROW_COLUMN + " = ?");
+  }
+
+  /** Records every row of {@link #refusedStaging}: parameters job, query_id, batch_id. */
+  public String rejectRefused() {
+    return reject(refusedStaging(), "r." + REASON_COLUMN, "");
+  }
+
+  /**
+   * Records refused rows: the key's columns joined by '/' (as text: times in the session's time
+   * zone, which the loader sets to UTC), the Kafka coordinates, the row's values as a JSON object.
+   * A row version recorded before (a reload from a new checkpoint meets it again) is left alone.
+   */
+  private String reject(String from, String reason, String where) {
+    String coordinates =
+        columns.containsAll(COORDINATES) ? prefixed("r.", COORDINATES) : "NULL, NULL, NULL";
+    return "INSERT INTO "
+        + REJECTS
+        + " (target_table, row_key, source_topic, source_partition, source_offset,"
+        + " source_version, reason, row_values, job, query_id, batch_id) SELECT '"
+        + target()
+        + "', concat_ws('/', "
+        + prefixed("r.", key)
+        + "), "
+        + coordinates
+        + ", r."
+        + VERSION_COLUMN
+        + ", "
+        + reason
+        + ", row_to_json(v), ?, ?, ? FROM "
+        + identifier(from)
+        + " r, LATERAL (SELECT "
+        + prefixed("r.", columns)
+        + ") v"
+        + where
+        + " ON CONFLICT ON CONSTRAINT load_rejects_row_version DO NOTHING";
   }
 
   /** The newest Delta version in a staging table: what the batch brought the target up to. */
@@ -189,11 +344,15 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
         + " WHERE job = ? AND query_id = ? AND batch_id = ?";
   }
 
-  /** Records a batch: parameters job, query_id, batch_id, rows_loaded, source_version. */
+  /**
+   * Records a batch: parameters job, query_id, batch_id, rows_loaded, source_version,
+   * rows_rejected.
+   */
   public static String logBatch() {
     return "INSERT INTO "
         + LOAD_LOG
-        + " (job, query_id, batch_id, rows_loaded, source_version) VALUES (?, ?, ?, ?, ?)";
+        + " (job, query_id, batch_id, rows_loaded, source_version, rows_rejected)"
+        + " VALUES (?, ?, ?, ?, ?, ?)";
   }
 
   static String identifier(String name) {

@@ -39,7 +39,7 @@ final class Lz4Chunks {
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
-        return new CopyRows.Chunk(chunk.updates(), out.toByteArray());
+        return new CopyRows.Chunk(chunk.part(), out.toByteArray());
       }
     };
   }

@@ -1,5 +1,6 @@
 package io.runnel.batch.warehouse;
 
+import io.runnel.batch.warehouse.CopyRows.Part;
 import io.runnel.common.Failpoint;
 import io.runnel.common.PostgresSettings;
 import io.runnel.common.Readiness;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -54,6 +56,12 @@ import org.slf4j.LoggerFactory;
  * already holds (a reload from a new checkpoint, a rebuilt Silver table, a concurrent loader), the
  * transaction rolls back and the batch is loaded again with {@code INSERT ... ON CONFLICT}, as are
  * the table's later batches in this run.
+ *
+ * <p>No row stops the load. A row PostgreSQL refuses (a constraint, a value out of its column's
+ * range) fails the batch's transaction; it rolls back and the batch is loaded again with {@link
+ * RowIsolation}, which records each refused row in {@link LoadSql#REJECTS} and loads every other
+ * one, in the same transaction as the load-log row. Rows the executors cannot send (text holding
+ * U+0000) are recorded there as they come, without a second attempt.
  */
 final class PostgresWriter {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresWriter.class);
@@ -61,22 +69,33 @@ final class PostgresWriter {
   private final PostgresSettings postgres;
   private final LoadSql sql;
   private final String job;
+  private final Set<String> nulReplaced;
   private final int chunkBytes;
 
   /** Set once a batch's inserts met keys the target held: merge every insert from then on. */
   private boolean mergeInserts;
 
-  /** What one batch did. */
-  record Outcome(long staged, long written, boolean alreadyLoaded, long copyMs, long mergeMs) {
+  /**
+   * What one batch did: rows staged (refused ones included), rows written, rows refused (recorded
+   * in the rejects table).
+   */
+  record Outcome(
+      long staged, long written, long rejected, boolean alreadyLoaded, long copyMs, long mergeMs) {
     static Outcome skipped(long rows) {
-      return new Outcome(rows, 0, true, 0, 0);
+      return new Outcome(rows, 0, 0, true, 0, 0);
     }
   }
 
-  PostgresWriter(PostgresSettings postgres, LoadSql sql, String job, int chunkBytes) {
+  /**
+   * @param nulReplaced the text columns whose U+0000 is replaced instead of refusing the row
+   *     ({@link CopyRows})
+   */
+  PostgresWriter(
+      PostgresSettings postgres, LoadSql sql, String job, Set<String> nulReplaced, int chunkBytes) {
     this.postgres = postgres;
     this.sql = sql;
     this.job = job;
+    this.nulReplaced = Set.copyOf(nulReplaced);
     this.chunkBytes = chunkBytes;
   }
 
@@ -88,7 +107,8 @@ final class PostgresWriter {
     try (Connection c = connect(postgres)) {
       StructType encoded =
           new StructType(Arrays.copyOf(changes.schema().fields(), changes.schema().size() - 1));
-      CopyRows encoder = new CopyRows(encoded, columnTypes(c), chunkBytes);
+      List<String> types = columnTypes(c);
+      CopyRows encoder = new CopyRows(encoded, types, nulReplaced, chunkBytes);
       int changeType = encoded.size();
       // LZ4 in transit: a partition's chunks sit in the driver's memory (several copies while
       // Spark moves a task result) until they are copied.
@@ -100,7 +120,7 @@ final class PostgresWriter {
               .mapPartitions(rows -> Lz4Chunks.compress(encoder.chunks(rows, changeType)));
       c.setAutoCommit(false);
       try {
-        Outcome outcome = loadOrMerge(c, chunks, queryId, batchId);
+        Outcome outcome = loadOrMerge(c, chunks, types, queryId, batchId);
         if (outcome.staged() == 0 || outcome.alreadyLoaded()) {
           c.rollback(); // nothing to record: an empty batch leaves no trace in the log
           return outcome;
@@ -120,59 +140,100 @@ final class PostgresWriter {
     }
   }
 
-  /** Loads the batch with plain inserts; if a key is already there, again with merges. */
+  /**
+   * Loads the batch with plain inserts; if a key is already there, again with merges; if PostgreSQL
+   * refuses a row, again with the refused rows isolated.
+   */
   private Outcome loadOrMerge(
-      Connection c, JavaRDD<CopyRows.Chunk> chunks, UUID queryId, long batchId)
+      Connection c, JavaRDD<CopyRows.Chunk> chunks, List<String> types, UUID queryId, long batchId)
       throws SQLException {
-    if (!mergeInserts) {
+    boolean isolate = false;
+    while (true) {
       try {
-        return load(c, chunks, queryId, batchId);
+        return load(c, chunks, types, queryId, batchId, isolate);
       } catch (SQLException e) {
-        if (!PSQLState.UNIQUE_VIOLATION.getState().equals(e.getSQLState())) {
+        boolean keysPresent =
+            !mergeInserts && PSQLState.UNIQUE_VIOLATION.getState().equals(e.getSQLState());
+        if (!keysPresent && (isolate || !RowIsolation.refusesRows(e, mergeInserts))) {
           throw e;
         }
         c.rollback();
-        mergeInserts = true;
-        LOG.info(
-            "{} batch {}: {} already holds some of its rows (a reload, or another loader): loading"
-                + " it again, and this run's later batches, with INSERT ... ON CONFLICT",
-            job,
-            batchId,
-            sql.target());
+        if (keysPresent) {
+          mergeInserts = true;
+          LOG.info(
+              "{} batch {}: {} already holds some of its rows (a reload, or another loader):"
+                  + " loading it again, and this run's later batches, with INSERT ... ON CONFLICT",
+              job,
+              batchId,
+              sql.target());
+        } else {
+          isolate = true;
+          LOG.warn(
+              "{} batch {}: PostgreSQL refused a row ({}): loading the batch again, the refused"
+                  + " rows into {}",
+              job,
+              batchId,
+              RowIsolation.reason(e),
+              LoadSql.REJECTS);
+        }
       }
     }
-    return load(c, chunks, queryId, batchId);
   }
 
-  private Outcome load(Connection c, JavaRDD<CopyRows.Chunk> chunks, UUID queryId, long batchId)
+  /**
+   * One attempt at a batch. {@code isolate}: staging tables without type modifiers, and each
+   * staging table screened for refused rows before it is moved.
+   */
+  private Outcome load(
+      Connection c,
+      JavaRDD<CopyRows.Chunk> chunks,
+      List<String> types,
+      UUID queryId,
+      long batchId,
+      boolean isolate)
       throws SQLException {
     Long logged = loggedRows(c, queryId, batchId);
     if (logged != null) {
       return Outcome.skipped(logged);
     }
+    RowIsolation isolation = new RowIsolation(c, sql, job, queryId, batchId);
     try (Statement s = c.createStatement();
         Partitions partitions = new Partitions(chunks)) {
-      s.execute(sql.createStaging(sql.staging()));
-      s.execute(sql.createStaging(sql.updatesStaging()));
+      for (String staging : List.of(sql.staging(), sql.updatesStaging())) {
+        s.execute(
+            isolate ? sql.createLooseStaging(staging, types, false) : sql.createStaging(staging));
+      }
       Timer copyTime = new Timer();
       Timer mergeTime = new Timer();
       String moveInserts = mergeInserts ? sql.upsert(sql.staging()) : sql.insert(sql.staging());
       long inserts = 0;
       long updates = 0;
+      long refused = 0;
+      long rejected = 0;
       long written = 0;
       long sourceVersion = Long.MIN_VALUE;
       while (partitions.hasNext()) {
         List<CopyRows.Chunk> partition = copyTime.time(partitions::next);
-        long copied = copyTime.time(() -> copy(c, sql.staging(), partition, false));
+        long copied = copyTime.time(() -> copy(c, sql.staging(), partition, Part.INSERTS));
         if (copied > 0) {
           inserts += copied;
+          if (isolate) {
+            rejected += mergeTime.time(() -> isolation.screen(sql.staging(), mergeInserts));
+          }
           written += mergeTime.time(() -> s.executeLargeUpdate(moveInserts));
           sourceVersion = Math.max(sourceVersion, maxVersion(s, sql.staging()));
           s.execute(sql.truncateStaging());
         }
-        updates += copyTime.time(() -> copy(c, sql.updatesStaging(), partition, true));
+        updates += copyTime.time(() -> copy(c, sql.updatesStaging(), partition, Part.UPDATES));
+        if (refused == 0 && partition.stream().anyMatch(k -> k.part() == Part.REFUSED)) {
+          s.execute(sql.createLooseStaging(sql.refusedStaging(), types, true));
+        }
+        refused += copyTime.time(() -> copy(c, sql.refusedStaging(), partition, Part.REFUSED));
       }
       if (updates > 0) {
+        if (isolate) {
+          rejected += mergeTime.time(() -> isolation.screen(sql.updatesStaging(), true));
+        }
         // So that the counts below look up the few updated keys instead of scanning the target.
         s.execute("ANALYZE " + sql.updatesStaging());
         long before = single(s, sql.writtenByThisTransaction());
@@ -180,9 +241,14 @@ final class PostgresWriter {
         written += single(s, sql.writtenByThisTransaction()) - before;
         sourceVersion = Math.max(sourceVersion, maxVersion(s, sql.updatesStaging()));
       }
-      long staged = inserts + updates;
+      if (refused > 0) {
+        isolation.recordRefusedByTheExecutors();
+        rejected += refused;
+        sourceVersion = Math.max(sourceVersion, maxVersion(s, sql.refusedStaging()));
+      }
+      long staged = inserts + updates + refused;
       if (staged == 0) {
-        return new Outcome(0, 0, false, 0, 0);
+        return new Outcome(0, 0, 0, false, 0, 0);
       }
       try (PreparedStatement log = c.prepareStatement(LoadSql.logBatch())) {
         log.setString(1, job);
@@ -190,9 +256,10 @@ final class PostgresWriter {
         log.setLong(3, batchId);
         log.setLong(4, written);
         log.setLong(5, sourceVersion);
+        log.setLong(6, rejected);
         log.executeUpdate();
       }
-      return new Outcome(staged, written, false, copyTime.millis(), mergeTime.millis());
+      return new Outcome(staged, written, rejected, false, copyTime.millis(), mergeTime.millis());
     }
   }
 
@@ -201,7 +268,7 @@ final class PostgresWriter {
   }
 
   /** The one number a query returns. */
-  private static long single(Statement s, String query) throws SQLException {
+  static long single(Statement s, String query) throws SQLException {
     try (ResultSet rs = s.executeQuery(query)) {
       rs.next();
       return rs.getLong(1);
@@ -266,12 +333,12 @@ final class PostgresWriter {
   }
 
   /**
-   * COPYs a partition's chunks of one kind (inserts or updates) into {@code staging}; returns the
-   * rows PostgreSQL read (0, and no COPY, when the partition has none).
+   * COPYs a partition's chunks of one part into {@code staging}; returns the rows PostgreSQL read
+   * (0, and no COPY, when the partition has none).
    */
-  private long copy(Connection c, String staging, List<CopyRows.Chunk> partition, boolean updates)
+  private long copy(Connection c, String staging, List<CopyRows.Chunk> partition, Part part)
       throws SQLException {
-    if (partition.stream().noneMatch(chunk -> chunk.updates() == updates)) {
+    if (partition.stream().noneMatch(chunk -> chunk.part() == part)) {
       return 0;
     }
     CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.copy(staging));
@@ -279,7 +346,7 @@ final class PostgresWriter {
       byte[] buffer = new byte[chunkBytes];
       copy.writeToCopy(CopyRows.HEADER, 0, CopyRows.HEADER.length);
       for (CopyRows.Chunk chunk : partition) {
-        if (chunk.updates() == updates) {
+        if (chunk.part() == part) {
           Lz4Chunks.decompress(chunk, buffer, (b, n) -> copy.writeToCopy(b, 0, n));
         }
       }
@@ -356,8 +423,9 @@ final class PostgresWriter {
     props.setProperty("tcpKeepAlive", "true");
     // Memory for the one big sort (DISTINCT ON) and for the staging table, which lives in
     // session-local buffers: without these both spill to disk. Must be set before the session
-    // touches a temporary table, hence at connection.
-    props.setProperty("options", "-c work_mem=256MB -c temp_buffers=512MB");
+    // touches a temporary table, hence at connection. UTC: the rejects table's keys and values
+    // are times written as text.
+    props.setProperty("options", "-c work_mem=256MB -c temp_buffers=512MB -c TimeZone=UTC");
     return DriverManager.getConnection(pg.jdbcUrl(), props);
   }
 
@@ -383,7 +451,7 @@ final class PostgresWriter {
       for (String table :
           java.util.stream.Stream.concat(
                   targets.stream().map(LoadSql::target),
-                  java.util.stream.Stream.of(LoadSql.LOAD_LOG))
+                  java.util.stream.Stream.of(LoadSql.LOAD_LOG, LoadSql.REJECTS))
               .toList()) {
         try (PreparedStatement p =
             c.prepareStatement(

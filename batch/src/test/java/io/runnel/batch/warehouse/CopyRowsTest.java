@@ -12,9 +12,12 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.util.GenericArrayData;
@@ -58,7 +61,7 @@ class CopyRowsTest {
           "_text",
           "bytea");
 
-  private final CopyRows copy = new CopyRows(SCHEMA, TYPES, 1 << 20);
+  private final CopyRows copy = new CopyRows(SCHEMA, TYPES, Set.of(), 1 << 20);
 
   /** A row in Spark's internal forms: UTF-8 strings, Decimal, microseconds, epoch days. */
   private static InternalRow row(Object... values) {
@@ -185,17 +188,91 @@ class CopyRowsTest {
   }
 
   @Test
-  void nulCharactersWhichPostgresTextCannotHoldAreReplaced() {
-    assertThat(new String(CopyRows.text(utf8("a\u0000b")), StandardCharsets.UTF_8))
-        .isEqualTo("a\uFFFDb");
-    assertThat(new String(CopyRows.text(utf8("plain é")), StandardCharsets.UTF_8))
-        .isEqualTo("plain é");
+  void aRowWithNulInTextIsRefusedNamingTheColumnAndTheOtherRowsAreSentWhole() {
+    List<InternalRow> rows = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      String s = i == 2 ? "a\u0000b" : "row " + i;
+      // The NUL is found after the first column was written: that part must not stay behind.
+      rows.add(row(null, utf8(s), null, null, null, false, i, (long) i, null, null));
+    }
+    rows.add(row(null, utf8("ok"), null, null, null, true, 9, 9L, array("x", "y\u0000"), null));
+    Map<CopyRows.Part, ByteArrayOutputStream> sent = sent(copy, rows);
+    assertThat(sent.keySet())
+        .containsExactlyInAnyOrder(CopyRows.Part.INSERTS, CopyRows.Part.REFUSED);
+    List<InternalRow> accepted = new ArrayList<>(rows.subList(0, 6));
+    accepted.remove(2);
+    assertThat(sent.get(CopyRows.Part.INSERTS).toByteArray()).isEqualTo(tuples(accepted));
+
+    // A refused tuple: one more field, the reason; its values with U+FFFD for U+0000.
+    ByteBuffer refused = ByteBuffer.wrap(sent.get(CopyRows.Part.REFUSED).toByteArray());
+    assertThat(refused.getShort()).isEqualTo((short) 11);
+    refused.getInt(); // id: null
+    byte[] text = new byte[refused.getInt()];
+    refused.get(text);
+    assertThat(new String(text, StandardCharsets.UTF_8)).isEqualTo("a\uFFFDb");
+    String reason = lastField(sent.get(CopyRows.Part.REFUSED).toByteArray(), 2);
+    assertThat(reason)
+        .isEqualTo(
+            "22021: column s holds U+0000, which PostgreSQL text cannot store (shown as U+FFFD in"
+                + " row_values)");
+    assertThat(lastField(sent.get(CopyRows.Part.REFUSED).toByteArray(), 1))
+        .startsWith("22021: column reasons holds U+0000");
+  }
+
+  @Test
+  void theColumnsNamedAtConstructionReplaceNulInstead() {
+    CopyRows replacing = new CopyRows(SCHEMA, TYPES, Set.of("s", "reasons"), 1 << 20);
+    InternalRow r = row(null, utf8("a\u0000b"), null, null, null, null, null, null, null, null);
+    Map<CopyRows.Part, ByteArrayOutputStream> sent = sent(replacing, List.of(r));
+    assertThat(sent.keySet()).containsExactly(CopyRows.Part.INSERTS);
+    assertThat(hex(sent.get(CopyRows.Part.INSERTS).toByteArray()))
+        .isEqualTo("000a" + "ffffffff" + "00000005" + "61efbfbd62" + "ffffffff".repeat(8));
+    assertThat(hex(CopyRows.textArray(array("\u0000")))).endsWith("00000003" + "efbfbd");
+    assertThat(CopyRows.withoutNul("plain é".getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo("plain é".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> new CopyRows(SCHEMA, TYPES, Set.of("nope"), 1_024))
+        .hasMessageContaining("must be among the columns");
+  }
+
+  /** The bytes of each part, the chunks of a part concatenated. */
+  private static Map<CopyRows.Part, ByteArrayOutputStream> sent(
+      CopyRows encoder, List<InternalRow> rows) {
+    Map<CopyRows.Part, ByteArrayOutputStream> sent = new EnumMap<>(CopyRows.Part.class);
+    encoder
+        .chunks(rows.iterator(), -1)
+        .forEachRemaining(
+            c ->
+                sent.computeIfAbsent(c.part(), p -> new ByteArrayOutputStream())
+                    .writeBytes(c.bytes()));
+    return sent;
+  }
+
+  /**
+   * The last field of the {@code nth}-last of the tuples in {@code bytes}, as text: the reason of a
+   * refused tuple (every field before it skipped by its length).
+   */
+  private static String lastField(byte[] bytes, int nthLast) {
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    List<String> lasts = new ArrayList<>();
+    while (b.hasRemaining()) {
+      int fields = b.getShort();
+      String last = null;
+      for (int f = 0; f < fields; f++) {
+        int length = b.getInt();
+        byte[] value = new byte[Math.max(length, 0)];
+        b.get(value);
+        last = new String(value, StandardCharsets.UTF_8);
+      }
+      lasts.add(last);
+    }
+    return lasts.get(lasts.size() - nthLast);
   }
 
   @Test
   void jsonbIsItsVersionByteThenTheText() {
     CopyRows json =
-        new CopyRows(new StructType().add("extra", DataTypes.StringType), List.of("jsonb"), 1024);
+        new CopyRows(
+            new StructType().add("extra", DataTypes.StringType), List.of("jsonb"), Set.of(), 1024);
     assertThat(hex(json.tuple(row(utf8("{\"a\":1}")))))
         .isEqualTo("0001" + "00000008" + "01" + hex("{\"a\":1}".getBytes(StandardCharsets.UTF_8)));
   }
@@ -213,8 +290,8 @@ class CopyRowsTest {
         .hasMessage("column price: cannot load Spark string into numeric");
     assertThatThrownBy(() -> CopyRows.kind("n", DataTypes.IntegerType, "int8"))
         .hasMessage("column n: cannot load Spark int into int8");
-    assertThatThrownBy(() -> CopyRows.kind("x", DataTypes.StringType, "jsonb"))
-        .hasMessageContaining("into jsonb");
+    assertThatThrownBy(() -> CopyRows.kind("x", DataTypes.StringType, "json"))
+        .hasMessageContaining("into json");
   }
 
   @Test
@@ -223,7 +300,7 @@ class CopyRowsTest {
     for (int i = 0; i < 1_000; i++) {
       rows.add(row(null, utf8("row " + i), null, null, null, false, i, (long) i, null, null));
     }
-    CopyRows small = new CopyRows(SCHEMA, TYPES, 1_024);
+    CopyRows small = new CopyRows(SCHEMA, TYPES, Set.of(), 1_024);
     Iterator<CopyRows.Chunk> chunks = small.chunks(rows.iterator(), -1);
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     int count = 0;
@@ -243,7 +320,7 @@ class CopyRowsTest {
 
   @Test
   void insertsAndUpdatesGoInChunksOfTheirOwnAndTheChangeTypeIsNotSent() {
-    CopyRows small = new CopyRows(SCHEMA, TYPES, 1_024);
+    CopyRows small = new CopyRows(SCHEMA, TYPES, Set.of(), 1_024);
     List<InternalRow> inserts = new ArrayList<>();
     List<InternalRow> updates = new ArrayList<>();
     List<InternalRow> rows = new ArrayList<>();
@@ -272,7 +349,7 @@ class CopyRowsTest {
     while (chunks.hasNext()) {
       CopyRows.Chunk chunk = chunks.next();
       assertThat(ByteBuffer.wrap(chunk.bytes()).getShort()).isEqualTo((short) 10);
-      (chunk.updates() ? sentUpdates : sentInserts).writeBytes(chunk.bytes());
+      (chunk.part() == CopyRows.Part.UPDATES ? sentUpdates : sentInserts).writeBytes(chunk.bytes());
       count++;
     }
     assertThat(count).isGreaterThan(5);

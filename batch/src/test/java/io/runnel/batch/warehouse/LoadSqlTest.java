@@ -87,8 +87,74 @@ class LoadSqlTest {
                 + " = ?");
     assertThat(LoadSql.logBatch())
         .isEqualTo(
-            "INSERT INTO runnel.load_log (job, query_id, batch_id, rows_loaded, source_version)"
-                + " VALUES (?, ?, ?, ?, ?)");
+            "INSERT INTO runnel.load_log (job, query_id, batch_id, rows_loaded, source_version,"
+                + " rows_rejected) VALUES (?, ?, ?, ?, ?, ?)");
+  }
+
+  @Test
+  void looseStagingHasTheTypesWithoutModifiersAndTheRefusedRowsAReason() {
+    List<String> types = List.of("text", "text", "numeric", "int8");
+    assertThat(products.createLooseStaging(products.staging(), types, false))
+        .isEqualTo(
+            "CREATE TEMPORARY TABLE load_products (product_id text, name text, price numeric,"
+                + " _commit_version int8) ON COMMIT DROP");
+    assertThat(products.createLooseStaging(products.refusedStaging(), types, true))
+        .endsWith("_commit_version int8, _reason text) ON COMMIT DROP");
+    assertThat(products.copy(products.refusedStaging()))
+        .isEqualTo(
+            "COPY load_products_refused (product_id, name, price, _commit_version, _reason) FROM"
+                + " STDIN WITH (FORMAT binary)");
+    assertThatThrownBy(() -> products.createLooseStaging("x", List.of("text"), false))
+        .hasMessageContaining("for columns");
+    assertThatThrownBy(
+            () ->
+                products.createLooseStaging(
+                    "x", List.of("text", "text; drop", "numeric", "int8"), false))
+        .hasMessageContaining("not a plain lower-case SQL identifier");
+  }
+
+  @Test
+  void isolationProbesRangesOfTheWinnersAsTheMergeWouldWriteThem() {
+    assertThat(products.createWinners(products.updatesStaging()))
+        .isEqualTo(
+            "CREATE TEMPORARY TABLE load_products_rows ON COMMIT DROP AS SELECT row_number() OVER"
+                + " (ORDER BY product_id) AS _row, w.* FROM (SELECT DISTINCT ON (product_id) ctid"
+                + " AS _ctid, product_id, name, price, _commit_version FROM load_products_updates"
+                + " ORDER BY product_id, _commit_version DESC) w");
+    assertThat(products.moveWinners(false))
+        .isEqualTo(
+            "INSERT INTO silver.products AS t (product_id, name, price) SELECT product_id, name,"
+                + " price FROM load_products_rows WHERE _row BETWEEN ? AND ?");
+    String onConflict =
+        products.upsert(products.staging()).substring(products.insert(products.staging()).length());
+    assertThat(onConflict).startsWith(" ON CONFLICT (product_id) DO UPDATE SET");
+    assertThat(products.moveWinners(true)).isEqualTo(products.moveWinners(false) + onConflict);
+    assertThat(products.removeWinners(products.staging()))
+        .isEqualTo(
+            "DELETE FROM load_products WHERE ctid IN (SELECT _ctid FROM load_products_rows WHERE"
+                + " _row = ANY (?))");
+  }
+
+  @Test
+  void aRefusedRowIsRecordedWithItsKeyCoordinatesAndValuesOnce() {
+    LoadSql history = WarehouseLoadJob.sql(SilverTables.PRODUCTS_HISTORY);
+    assertThat(history.rejectWinner())
+        .startsWith(
+            "INSERT INTO runnel.load_rejects (target_table, row_key, source_topic,"
+                + " source_partition, source_offset, source_version, reason, row_values, job,"
+                + " query_id, batch_id) SELECT 'silver.products_history', concat_ws('/',"
+                + " r.product_id, r.valid_from), r.source_topic, r.source_partition,"
+                + " r.source_offset, r._commit_version, ?, row_to_json(v), ?, ?, ? FROM"
+                + " load_products_history_rows r, LATERAL (SELECT r.product_id, r.name,")
+        .endsWith(
+            ") v WHERE r._row = ? ON CONFLICT ON CONSTRAINT load_rejects_row_version DO NOTHING");
+    assertThat(history.rejectRefused())
+        .contains(" r._commit_version, r._reason, row_to_json(v), ?, ?, ? FROM")
+        .contains(" FROM load_products_history_refused r, LATERAL ")
+        .contains(") v ON CONFLICT ");
+    assertThat(products.rejectRefused())
+        .as("a table without Kafka coordinates")
+        .contains("concat_ws('/', r.product_id), NULL, NULL, NULL, r._commit_version");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.runnel.batch.warehouse;
 
+import static org.apache.spark.sql.functions.expr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.delta.tables.DeltaTable;
@@ -21,10 +22,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -77,9 +82,7 @@ class WarehouseLoadIT {
       throws Exception {
     createDatabase();
     try {
-      for (SilverTables.Table t : SilverTables.ALL) {
-        t.createIfMissing(spark, lake(t));
-      }
+      createSilverTables();
       appendEvents(0, 3_000, 3);
       appendQuarantine(300);
       mergeProducts(50, "v1", 100);
@@ -154,12 +157,7 @@ class WarehouseLoadIT {
           .isEqualTo(1);
       before = checksums();
       String lastLoad = pgString("SELECT max(loaded_at)::text FROM silver.events");
-      String reload =
-          LogCapture.of(
-              () ->
-                  loadHere(
-                      Map.of(
-                          "RUNNEL_WAREHOUSE_CHECKPOINT", base + "/_checkpoints/warehouse-reload")));
+      String reload = reloadFromANewCheckpoint();
       assertThat(reload)
           .contains("silver.events already holds some of its rows")
           .contains("silver.products already holds some of its rows");
@@ -182,13 +180,140 @@ class WarehouseLoadIT {
     }
   }
 
+  /**
+   * Issue 20: one row PostgreSQL refuses does not stop the load. This database alone has a CHECK
+   * that refuses two events (a genuine refusal by PostgreSQL), one event's currency is too long for
+   * char(3) (refused by the COPY, for the whole batch, before it is isolated), and one event's text
+   * holds U+0000 (refused by the loader, which must not alter it); they are recorded, every other
+   * row lands.
+   */
+  @Test
+  void aRefusedRowIsRecordedOnceAndEveryOtherRowOfItsBatchLands() throws Exception {
+    createDatabase();
+    try {
+      createSilverTables();
+      adminExecute(
+          "ALTER TABLE silver.events ADD CONSTRAINT refuse_me CHECK (user_id <> 'refuse-me')");
+      events(0, 1_000, 0, "true")
+          .withColumn(
+              "user_id",
+              expr("CASE WHEN source_offset IN (10, 30) THEN 'refuse-me' ELSE user_id END"))
+          .withColumn(
+              "currency", expr("CASE WHEN source_offset = 40 THEN 'EURO' ELSE currency END"))
+          .withColumn(
+              "user_agent",
+              expr(
+                  "CASE WHEN source_offset = 20 THEN concat('nul', chr(0), 'here')"
+                      + " ELSE user_agent END"))
+          .write()
+          .format("delta")
+          .mode("append")
+          .save(lake(SilverTables.EVENTS));
+      // The quarantine's raw text keeps U+0000 as U+FFFD (its bytes are in value_bytes).
+      appendQuarantine(3);
+      spark
+          .read()
+          .format("delta")
+          .load(lake(SilverTables.QUARANTINE))
+          .where("source_offset = 1")
+          .withColumn("source_offset", expr("cast(99 AS bigint)"))
+          .withColumn("value", expr("concat('{', chr(0), '}')"))
+          .write()
+          .format("delta")
+          .mode("append")
+          .save(lake(SilverTables.QUARANTINE));
+
+      String first = LogCapture.of(() -> loadHere(Map.of()));
+      assertThat(first)
+          .contains("load: silver.events: 1,000 rows in ")
+          .contains("(996 inserted or changed, ")
+          .contains(", 4 rows rejected (runnel.load_rejects)")
+          .contains("load: silver.events_quarantine: 4 rows in ")
+          .contains("PostgreSQL refused a row (");
+      Set<Long> refused = Set.of(10L, 20L, 30L, 40L);
+      assertEventsMirrorSilverBut(refused);
+      assertThat(pgString("SELECT value FROM silver.events_quarantine WHERE source_offset = 99"))
+          .isEqualTo("{\uFFFD}");
+      assertThat(pgLong("SELECT count(*) FROM silver.events_quarantine")).isEqualTo(4);
+
+      List<String> rejects =
+          pgStrings(
+              "SELECT concat_ws(' | ', r.target_table, r.row_key, r.source_topic,"
+                  + " r.source_partition, r.source_offset, r.reason, r.row_values->>'user_id',"
+                  + " r.row_values->>'currency',"
+                  + " r.row_values->>'user_agent', r.row_values->>'event_id' = r.row_key,"
+                  + " (r.job, r.query_id, r.batch_id) = (l.job, l.query_id, l.batch_id),"
+                  + " l.rows_loaded, l.rows_rejected)"
+                  + " FROM runnel.load_rejects r LEFT JOIN runnel.load_log l"
+                  + " ON l.job = r.job AND l.query_id = r.query_id AND l.batch_id = r.batch_id"
+                  + " ORDER BY r.source_offset");
+      String check =
+          "23514: new row for relation \"events\" violates check constraint \"refuse_me\"";
+      String agent =
+          "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0"
+              + " Safari/537.36";
+      assertThat(rejects)
+          .containsExactly(
+              reject(10, check, "refuse-me", "USD", agent),
+              reject(20, CopyRows.nulIn("user_agent"), "user_20", "SEK", "nul\uFFFDhere"),
+              reject(30, check, "refuse-me", "EUR", agent),
+              reject(40, "22001: value too long for type character(3)", "user_40", "EURO", agent));
+      assertThat(pgLong("SELECT count(*) FROM runnel.load_rejects_missing")).isEqualTo(4);
+
+      // Spark re-runs the batch after a crash between the PostgreSQL commit and its checkpoint
+      // commit: the same query and batch id, found in the load log; nothing is recorded again.
+      UUID queryId =
+          UUID.fromString(pgString("SELECT query_id::text FROM runnel.load_rejects LIMIT 1"));
+      long batch = pgLong("SELECT batch_id FROM runnel.load_rejects LIMIT 1");
+      PostgresWriter writer =
+          new PostgresWriter(
+              WarehouseSettings.fromEnv(ServiceEnv.with(jobEnv(Map.of())), true).postgres(),
+              WarehouseLoadJob.sql(SilverTables.EVENTS),
+              "warehouse.events",
+              Set.of(),
+              1 << 20);
+      Dataset<Row> changes =
+          WarehouseLoadJob.newStates(
+              spark
+                  .read()
+                  .format("delta")
+                  .option("readChangeFeed", "true")
+                  .option("startingVersion", 0)
+                  .load(lake(SilverTables.EVENTS)),
+              SilverTables.EVENTS);
+      assertThat(writer.write(changes, queryId, batch).alreadyLoaded()).isTrue();
+
+      // A reload from a new checkpoint: every row again, as merges (the keys are there); the same
+      // four rows refused again, recorded once; nothing written.
+      Map<String, String> before = checksums();
+      String reload = reloadFromANewCheckpoint();
+      assertThat(reload)
+          .contains("(0 inserted or changed, ")
+          .contains(", 4 rows rejected (runnel.load_rejects)");
+      assertThat(checksums()).isEqualTo(before);
+      assertThat(pgStrings("SELECT row_key FROM runnel.load_rejects")).hasSize(4);
+
+      // A later version of a refused row that PostgreSQL takes: loaded; its refusal stays on
+      // record, but no longer as missing.
+      replaceEventWinners(10, 1, 1);
+      String accepted = LogCapture.of(() -> loadHere(Map.of()));
+      assertThat(accepted).contains(", 0 rows rejected (runnel.load_rejects)");
+      assertEventsMirrorSilverBut(Set.of(20L, 30L, 40L));
+      assertThat(pgString("SELECT user_id FROM silver.events WHERE source_offset = 1000010"))
+          .isEqualTo("user_10");
+      assertThat(pgLong("SELECT count(*) FROM runnel.load_rejects")).isEqualTo(4);
+      assertThat(pgStrings("SELECT source_offset::text FROM runnel.load_rejects_missing"))
+          .containsExactlyInAnyOrder("20", "30", "40");
+    } finally {
+      dropDatabase();
+    }
+  }
+
   @Test
   void killNineAtARandomMomentThenARestartLoadsEveryRowOnce() throws Exception {
     createDatabase();
     try {
-      for (SilverTables.Table t : SilverTables.ALL) {
-        t.createIfMissing(spark, lake(t));
-      }
+      createSilverTables();
       for (int i = 0; i < 12; i++) {
         appendEvents(i * 5_000, 5_000, 1);
       }
@@ -233,6 +358,12 @@ class WarehouseLoadIT {
 
   // --- Silver data, as SilverJob would write it
   // ---------------------------------------------------
+
+  private void createSilverTables() {
+    for (SilverTables.Table t : SilverTables.ALL) {
+      t.createIfMissing(spark, lake(t));
+    }
+  }
 
   /** {@code n} events with ids from {@code from}, in {@code files} commits; some awkward text. */
   private void appendEvents(int from, int n, int files) {
@@ -371,6 +502,7 @@ class WarehouseLoadIT {
         "concat_ws('|', name, coalesce(description, 'NULL'), price::text)");
     assertSame(
         SilverTables.PRODUCTS_HISTORY,
+        "true",
         "valid_from, price",
         "concat_ws('/', product_id, cast(unix_micros(valid_from) AS string))",
         "concat_ws('|', cast(unix_micros(valid_from) AS string), cast(price AS string))",
@@ -381,11 +513,56 @@ class WarehouseLoadIT {
   private void assertSame(SilverTables.Table t, String what, String sparkValue, String pgValue)
       throws SQLException {
     String key = "concat_ws('/', " + String.join(", ", t.key()) + ")";
-    assertSame(t, what, key, sparkValue, key, pgValue);
+    assertSame(t, "true", what, key, sparkValue, key, pgValue);
+  }
+
+  /** silver.events holds every Silver event but those at the given (refused) offsets. */
+  private void assertEventsMirrorSilverBut(Set<Long> refusedOffsets) throws SQLException {
+    String key = "event_id";
+    String value = "concat_ws('|', source_offset, user_id, user_agent)";
+    assertSame(
+        SilverTables.EVENTS,
+        "source_offset NOT IN ("
+            + refusedOffsets.stream().map(String::valueOf).collect(Collectors.joining(", "))
+            + ")",
+        "source_offset, user_id, user_agent",
+        key,
+        value,
+        "event_id::text",
+        value);
+  }
+
+  /**
+   * A refused event as the test reads it back: table, key, coordinates, reason, three of its
+   * values; whether the key is the event_id and the batch the load log's; that batch's rows loaded
+   * and rejected.
+   */
+  private String reject(long offset, String reason, String userId, String currency, String agent) {
+    return String.join(
+        " | ",
+        "silver.events",
+        eventId(offset),
+        "events",
+        "0",
+        String.valueOf(offset),
+        reason,
+        userId,
+        currency,
+        agent,
+        "t",
+        "t",
+        "996",
+        "4");
+  }
+
+  /** The id of the generated event at {@code offset} (offsets 0 to 999,999: the event's id). */
+  private String eventId(long offset) {
+    return events(offset, 1, 0, "true").select("event_id").first().getString(0);
   }
 
   private void assertSame(
       SilverTables.Table t,
+      String silverRows,
       String what,
       String sparkKey,
       String sparkValue,
@@ -398,6 +575,7 @@ class WarehouseLoadIT {
             .read()
             .format("delta")
             .load(lake(t))
+            .where(silverRows)
             .selectExpr(sparkKey, sparkValue)
             .collectAsList()) {
       silver.put(r.getString(0), r.getString(1));
@@ -439,6 +617,14 @@ class WarehouseLoadIT {
   }
 
   // --- plumbing ----------------------------------------------------------------------------------
+
+  /** {@link #loadHere} from a new checkpoint: every Silver row comes again; what it logged. */
+  private String reloadFromANewCheckpoint() throws Exception {
+    return LogCapture.of(
+        () ->
+            loadHere(
+                Map.of("RUNNEL_WAREHOUSE_CHECKPOINT", base + "/_checkpoints/warehouse-reload")));
+  }
 
   private SparkSubmit.Result load(Map<String, String> overrides) throws Exception {
     long started = System.nanoTime();
@@ -530,6 +716,26 @@ class WarehouseLoadIT {
         Statement s = c.createStatement()) {
       return s.executeUpdate(statement);
     }
+  }
+
+  private void adminExecute(String statement) throws SQLException {
+    try (Connection c =
+            DriverManager.getConnection(admin.jdbcUrl(database), admin.user(), admin.password());
+        Statement s = c.createStatement()) {
+      s.execute(statement);
+    }
+  }
+
+  private List<String> pgStrings(String query) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = loaderConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(query)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
   }
 
   private long pgLong(String query) throws SQLException {
