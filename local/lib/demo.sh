@@ -145,7 +145,7 @@ demo_report() {
   printf '  %-28s %12s %14s  %s\n' "" "this run" "all time" "agrees"
   printf '  %-28s %12s\n' "produced (acked by Kafka)" "${acked:-0}"
   for name in "kafka (events topic)" "bronze (events topic)" "silver winners" "quarantined" \
-    "duplicates collapsed" "unaccounted" "warehouse silver.events" "marts fct_events"; do
+    "duplicates collapsed" "unaccounted" "warehouse silver.events" "refused by PostgreSQL" "marts fct_events"; do
     a=$(demo_layer "$after" "$name" 2)
     b=$(demo_layer "$before" "$name" 2)
     printf '  %-28s %12s %14s  %s\n' "$name" "$((a - ${b:-0}))" "$a" "$(demo_layer "$after" "$name" 4)"

@@ -1,7 +1,8 @@
 -- Every layer against the one before it, in one federated query: Bronze holds every record
 -- Kafka has taken on the events topic (its end offsets, so records that retention deleted still
 -- count); each Bronze record is the Silver winner of its event, quarantined, or a duplicate of a
--- Silver event (so "unaccounted" must be 0); the warehouse holds exactly Silver; the marts count
+-- Silver event (so "unaccounted" must be 0); the warehouse holds exactly Silver but for the rows
+-- PostgreSQL refused (runnel.load_rejects_missing, kept with their reason); the marts count
 -- it once. Run while Bronze is streaming, Kafka may be a few records ahead.
 -- ./runnel sql -f trino/queries/reconciliation.sql
 WITH kafka AS (
@@ -51,6 +52,8 @@ layers AS (
         (SELECT records FROM kafka) AS kafka,
         (SELECT count(*) FROM lake.silver.events) AS silver,
         (SELECT count(*) FROM warehouse.silver.events) AS warehouse,
+        (SELECT count(*) FROM warehouse.runnel.load_rejects_missing
+         WHERE target_table = 'silver.events') AS refused,
         (SELECT sum(event_count) FROM warehouse.marts.fct_events) AS marts
     FROM fates AS f
 )
@@ -58,9 +61,11 @@ SELECT layer, row_count, expected, row_count = expected AS agrees
 FROM layers
 CROSS JOIN UNNEST(
     ARRAY['0 kafka (events topic)', '1 bronze (events topic)', '2 silver winners', '3 quarantined', '4 duplicates collapsed',
-          '5 unaccounted', '6 silver.events', '7 warehouse silver.events', '8 marts fct_events'],
-    ARRAY[kafka, bronze, silver_winners, quarantined, duplicates, unaccounted, silver, warehouse, marts],
+          '5 unaccounted', '6 silver.events', '7 warehouse silver.events', '8 refused by PostgreSQL',
+          '9 marts fct_events'],
+    ARRAY[kafka, bronze, silver_winners, quarantined, duplicates, unaccounted, silver, warehouse, refused,
+          marts],
     ARRAY[bronze, silver_winners + quarantined + duplicates, silver, quarantined, duplicates, 0, silver,
-          silver, silver]
+          silver - refused, refused, warehouse]
 ) AS t (layer, row_count, expected)
 ORDER BY layer;

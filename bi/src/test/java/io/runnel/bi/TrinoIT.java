@@ -173,6 +173,12 @@ class TrinoIT {
     try (Connection pg = postgres()) {
       assertThat(byLayer.get("warehouse silver.events"))
           .isEqualTo(Trino.scalar(pg, "SELECT count(*) FROM silver.events"));
+      assertThat(byLayer.get("refused by PostgreSQL"))
+          .isEqualTo(
+              Trino.scalar(
+                  pg,
+                  "SELECT count(*) FROM runnel.load_rejects_missing"
+                      + " WHERE target_table = 'silver.events'"));
       assertThat(byLayer.get("marts fct_events"))
           .isEqualTo(Trino.scalar(pg, "SELECT sum(event_count) FROM marts.fct_events"));
     }
