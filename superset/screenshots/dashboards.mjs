@@ -10,7 +10,7 @@ import path from 'node:path';
 
 const DASHBOARDS = [
   { slug: 'clickstream', charts: 6 },
-  { slug: 'pipeline-health', charts: 5 },
+  { slug: 'pipeline-health', charts: 6 },
 ];
 const [mode, baseUrl, arg] = process.argv.slice(2);
 const password = process.env.RUNNEL_SUPERSET_ADMIN_PASSWORD;

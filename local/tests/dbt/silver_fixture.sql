@@ -4,8 +4,11 @@
 -- psql -v batch=2: a second load: 100 new sessions, late events for old sessions (one moves a
 -- session's start to the day before, one empties the day it leaves), a re-delivery of already
 -- loaded events, rows whose load committed half an hour before the first load's newest row
--- (inside the lookback window), and a price change plus a new product in the catalog. Event times are fixed; load times are relative to
--- now() so that source freshness passes.
+-- (inside the lookback window), and a price change plus a new product in the catalog. Event
+-- times are fixed; load times are relative to now() so that source freshness passes.
+-- Both batches also hold events that are valid one by one but odd together (issue 20): session
+-- ids shared by several users, purchases of products the catalog does not hold (one of them
+-- arrives in the catalog in batch 2), and fields beyond the contract in `extra`.
 
 \set ON_ERROR_STOP on
 
@@ -72,6 +75,28 @@ select product_id, name, category, description, price, currency, updated_at,
 from silver.products
 where :batch = 2 and product_id in ('product_3', 'product_21');
 
+-- Batch 2: product_90, bought since batch 1 but unknown to the catalog until now (a product
+-- published late), arrives with a field beyond the contract.
+insert into silver.products (
+    product_id, name, category, description, price, currency, updated_at,
+    source_topic, source_partition, source_offset, ingested_at, silver_at, loaded_at, extra
+)
+select
+    'product_90', 'Fixture product 90', 'books', 'published late', 10.00, 'EUR',
+    timestamptz '2026-01-26 00:00:00+00', 'products', 0, 23, second_load_at, second_load_at, second_load_at,
+    '{"brand": "Acme", "ean": "4006381333931"}'::jsonb
+from fixture_clock
+where :batch = 2;
+
+insert into silver.products_history (
+    product_id, name, category, description, price, currency, valid_from,
+    source_topic, source_partition, source_offset, ingested_at, silver_at, loaded_at, extra
+)
+select product_id, name, category, description, price, currency, updated_at,
+    source_topic, source_partition, source_offset, ingested_at, silver_at, loaded_at, extra
+from silver.products
+where :batch = 2 and product_id = 'product_90';
+
 -- Sessions: session n belongs to user_(n*7 % 200 + 1), starts 50 minutes after session n-1 (from
 -- 2026-01-01), and has 2 + n % 9 events 37 s apart: a click, views, an add_to_cart in two of three
 -- sessions, a remove_from_cart in some, a purchase in every fourth that has a cart.
@@ -116,7 +141,8 @@ select
     -- Rows of sessions 591..600 were loaded by a transaction that committed late: their load time
     -- is half an hour before the first load's newest row, inside the lookback window.
     n between 591 and 600 as commits_late,
-    n as session_number
+    n as session_number,
+    null::jsonb as extra
 from events;
 
 -- Batch 2: late events for 30 old sessions, up to a day after their session; session 40's late
@@ -137,7 +163,8 @@ select
     end,
     true,
     false,
-    n
+    n,
+    null
 from generate_series(10, 300, 10) as n
 where :batch = 2;
 
@@ -152,12 +179,52 @@ select
     case when :batch = 1 then timestamptz '2025-12-30 12:00:00+00' else timestamptz '2025-12-29 12:00:00+00' end,
     :batch = 2,
     false,
-    0;
+    0,
+    null;
+
+-- Valid one by one, odd together (issue 20); all in EUR, loaded with each batch's newest rows.
+-- * A session id shared by users (a client bug, a shared device): session-shared has user_1 and
+--   user_2 in batch 1, and user_3 joins it in batch 2; session 7 (user_50) gets a view of user_77
+--   in batch 2, so it becomes shared only then.
+-- * Purchases of products the catalog does not hold: product_90 (its catalog row arrives in batch
+--   2), product_91 (never), product_92 (first bought in batch 2).
+-- * Fields beyond the contract in `extra`: coupon_code twice and ab_variant twice.
+insert into fixture_events
+select
+    md5('odd-' || v.tag)::uuid,
+    v.event_type,
+    v.user_id,
+    v.product_id,
+    v.price,
+    'EUR',
+    v.quantity,
+    md5(v.session_seed)::uuid::text,
+    v.ts,
+    false,
+    false,
+    500,
+    v.extra::jsonb
+from (
+    values
+    (1, 'shared-1-view', 'view', 'user_1', 'product_2', 10.00, 0, 'session-shared', timestamptz '2026-01-10 10:00:00+00', null),
+    (1, 'shared-1-cart', 'add_to_cart', 'user_1', 'product_91', 20.00, 1, 'session-shared', timestamptz '2026-01-10 10:01:00+00', null),
+    (1, 'shared-2-view', 'view', 'user_2', 'product_90', 10.00, 0, 'session-shared', timestamptz '2026-01-10 10:02:00+00', null),
+    (1, 'shared-2-cart', 'add_to_cart', 'user_2', 'product_90', 10.00, 2, 'session-shared', timestamptz '2026-01-10 10:03:00+00', null),
+    (1, 'shared-2-buy', 'purchase', 'user_2', 'product_90', 10.00, 2, 'session-shared', timestamptz '2026-01-10 10:04:00+00',
+        '{"coupon_code": "WINTER", "ab_variant": "b"}'),
+    (1, 'shared-1-buy', 'purchase', 'user_1', 'product_91', 20.00, 1, 'session-shared', timestamptz '2026-01-10 10:05:00+00',
+        '{"coupon_code": "WINTER"}'),
+    (2, 'shared-3-view', 'view', 'user_3', 'product_92', 30.00, 0, 'session-shared', timestamptz '2026-01-10 10:06:00+00',
+        '{"ab_variant": "a"}'),
+    (2, 'shared-3-buy', 'purchase', 'user_3', 'product_92', 30.00, 1, 'session-shared', timestamptz '2026-01-10 10:07:00+00', null),
+    (2, 'session-7-view', 'view', 'user_77', 'product_4', 15.00, 0, 'session-7', timestamptz '2026-01-01 05:51:00+00', null)
+) as v (batch, tag, event_type, user_id, product_id, price, quantity, session_seed, ts, extra)
+where v.batch = :batch;
 
 insert into silver.events (
     event_id, event_type, user_id, product_id, price, currency, quantity, session_id, ts,
     user_agent, event_date, is_late, schema_version, source_topic, source_partition,
-    source_offset, kafka_ts, ingested_at, silver_at, loaded_at
+    source_offset, kafka_ts, ingested_at, silver_at, loaded_at, extra
 )
 select
     e.event_id, e.event_type, e.user_id, e.product_id, e.price, e.currency, e.quantity,
@@ -173,13 +240,20 @@ select
         when :batch = 1 then c.first_load_at - (500 - e.session_number) * interval '5 minutes'
         when e.commits_late then c.first_load_at - interval '30 minutes'
         else c.second_load_at
-    end
+    end,
+    e.extra
 from fixture_events as e, fixture_clock as c;
 
--- Batch 2: a re-delivery of ten already loaded events (same content, a new load time).
+-- Batch 2: a re-delivery of eleven already loaded events (same content, a new load time), one of
+-- them with fields beyond the contract.
 update silver.events
 set loaded_at = c.second_load_at
 from fixture_clock as c
-where :batch = 2 and event_id in (select md5('event-' || n || '-0')::uuid from generate_series(100, 109) as n);
+where
+    :batch = 2
+    and (
+        event_id in (select md5('event-' || n || '-0')::uuid from generate_series(100, 109) as n)
+        or event_id = md5('odd-shared-2-buy')::uuid
+    );
 
 commit;

@@ -16,6 +16,7 @@ sessions as (
 steps as (
 
     select
+        session_key,
         session_id,
         user_id,
         session_date,
@@ -33,6 +34,7 @@ steps as (
 final as (
 
     select
+        session_key,
         session_id,
         user_id,
         session_date,

@@ -11,7 +11,11 @@
     )
 }}
 
--- One row per purchased line: a purchase event is one product in some quantity.
+{#- A table an older Runnel built (without session_key) says how to rebuild it. -#}
+{{ require_incremental_column('session_key') }}
+
+-- One row per purchased line: a purchase event is one product in some quantity. The product may
+-- not be in the catalog yet: dim_products then holds it as an inferred member.
 
 with
 
@@ -32,6 +36,7 @@ final as (
         event_id,
         user_id,
         session_id,
+        {{ session_key('session_id', 'user_id') }} as session_key,
         product_id,
         event_at as purchased_at,
         event_date as purchase_date,

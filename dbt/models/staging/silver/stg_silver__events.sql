@@ -20,6 +20,8 @@ renamed as (
         user_agent,
         schema_version,
         is_late,
+        -- fields the producer sent beyond the contract (a JSON object), null when none
+        extra,
 
         -- numbers: price is the unit price in `currency`
         price,

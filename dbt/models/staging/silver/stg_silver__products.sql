@@ -16,6 +16,8 @@ renamed as (
         name as product_name,
         category,
         description,
+        -- fields the producer sent beyond the contract (a JSON object), null when none
+        extra,
 
         -- numbers
         price,

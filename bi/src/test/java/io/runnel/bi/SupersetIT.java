@@ -286,6 +286,26 @@ class SupersetIT {
               "purchase",
               Trino.scalar(
                   bi, "select sum(purchased_session_count) from warehouse.marts.funnel_daily"));
+
+      // Every data-quality check has its row, found or not; shared session ids counted in Silver.
+      Map<String, Long> checks = new LinkedHashMap<>();
+      for (JsonNode row : chartData(byName.get("Data quality checks (dbt warnings)")).get("data")) {
+        if (row.get("field_name").isNull()) {
+          checks.put(row.get("check_name").asText(), row.get("failure_count").asLong());
+        }
+      }
+      assertThat(checks)
+          .containsOnlyKeys(
+              "shared_session_ids",
+              "inferred_products",
+              "events_with_extra_fields",
+              "products_with_extra_fields")
+          .containsEntry(
+              "shared_session_ids",
+              Trino.scalar(
+                  bi,
+                  "select count(*) from (select session_id from warehouse.silver.events"
+                      + " group by session_id having count(distinct user_id) > 1)"));
     }
   }
 
