@@ -79,6 +79,15 @@ extra=$(bi_sql "SELECT json_extract_scalar(e.extra, '$.kcat_coupon') || ' ' || j
 [[ $extra == 'WINTER {"variant":"b","weights":[0.25,0.75]}' ]] ||
   die "the fields outside the contract did not reach the lake and the warehouse as sent: '$extra'"
 ok "fields outside the contract kept, in the lake and the warehouse: $extra"
+# The two that stopped dbt for good: modelled, warned about, counted on Pipeline health.
+inferred=$(bi_sql "SELECT is_inferred FROM warehouse.marts.dim_products WHERE product_id = 'kcat-unknown-product'") ||
+  die "reading dim_products through Trino failed"
+[[ $inferred == true ]] || die "the purchase of a product the catalog lacks made no inferred member of dim_products: '$inferred'"
+checks=$(bi_sql "SELECT check_name || ' ' || coalesce(field_name, '-') || ' ' || CAST(failure_count AS varchar)
+  FROM warehouse.marts.data_quality_checks ORDER BY 1") || die "reading data_quality_checks through Trino failed"
+grep -qE '^shared_session_ids - [1-9]' <<<"$checks" || die "the session id kcat shared between two users is not counted: $(xargs <<<"$checks")"
+grep -qE '^extra_event_field kcat_coupon [1-9]' <<<"$checks" || die "kcat's extra field is not counted by name: $(xargs <<<"$checks")"
+ok "dbt modelled the rest: an inferred product, a shared session id counted ($(grep -E '^(shared_session_ids|inferred_products) ' <<<"$checks" | xargs))"
 
 bi_its || die "the BI integration tests failed (above)"
 ok "BI test passed"
