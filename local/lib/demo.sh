@@ -132,6 +132,16 @@ demo_layers() {
   fi
 }
 
+# demo_kafka_records: the records the events topic has taken (its end offsets), as a demo_layers
+# line; for a first demo, whose lake tables do not exist yet, so the full query cannot run.
+demo_kafka_records() {
+  local n
+  n=$(trino_cli "$RUNNEL_TRINO_BI_USER" "$RUNNEL_TRINO_BI_PASSWORD" --output-format TSV --execute \
+    "SELECT coalesce(sum(end_offset), 0) FROM (SELECT max(_partition_offset) + 1 AS end_offset FROM stream.default.events GROUP BY _partition_id)" \
+    </dev/null 2>>"$PIPELINE_LOGS/trino-reconcile.err") || return 1
+  printf 'kafka (events topic)\t%s\n' "$n"
+}
+
 # demo_layer LINES NAME FIELD: one figure of demo_layers' output (FIELD 2: rows, 4: agrees).
 demo_layer() {
   awk -F'\t' -v name="$2" -v f="$3" '$1 == name {print $f}' <<<"$1"
@@ -153,7 +163,11 @@ demo_report() {
   done
   b=$(demo_layer "$before" "kafka (events topic)" 2)
   local kafka_delta=$(($(demo_layer "$after" "kafka (events topic)" 2) - ${b:-0}))
-  [[ ${acked:-0} == "$kafka_delta" ]] || gaps+=("the producer had $acked records acked, the events topic grew by $kafka_delta")
+  # Other clients may write to the topic too (kcat in the BI test): their records are in every
+  # layer's all-time figures above; the producer's own must all be in the topic's growth.
+  ((kafka_delta >= ${acked:-0})) || gaps+=("the producer had $acked records acked, the events topic grew by only $kafka_delta")
+  ((kafka_delta == ${acked:-0})) ||
+    printf '  %-28s %12s\n' "written by other clients" "$((kafka_delta - ${acked:-0}))"
   local reasons
   reasons=$(trino_cli "$RUNNEL_TRINO_BI_USER" "$RUNNEL_TRINO_BI_PASSWORD" --output-format TSV --execute \
     "SELECT r, count(*) FROM lake.silver.events_quarantine CROSS JOIN UNNEST(error_reasons) AS t (r) WHERE silver_at >= from_unixtime($started) GROUP BY r ORDER BY 2 DESC, 1" </dev/null |
@@ -239,7 +253,7 @@ cmd_demo() {
   done
   trino_register_tables >/dev/null
   local before after started
-  before=$(demo_layers) || before=''
+  before=$(demo_layers) || before=$(demo_kafka_records) || before=''
   started=$(date +%s)
   DEMO_DBT_RUNS=()
 

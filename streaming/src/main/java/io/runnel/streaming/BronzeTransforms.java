@@ -58,11 +58,14 @@ public final class BronzeTransforms {
             col("headers"));
   }
 
-  /** The last value of the schema-version header, as text; null when absent. */
+  /**
+   * The last value of the schema-version header, as text (U+FFFD for bytes that are not UTF-8: the
+   * exact bytes stay in {@code headers}); null when absent.
+   */
   static Column schemaVersion() {
     return expr("try_element_at(transform(filter(headers, h -> h.key = '"
             + SCHEMA_VERSION_HEADER
-            + "'), h -> cast(h.value as string)), -1)")
+            + "'), h -> make_valid_utf8(cast(h.value as string))), -1)")
         .cast("string")
         .as("schema_version");
   }

@@ -115,11 +115,21 @@ class BronzeTransformsTest {
                 1,
                 List.of(header("other", "x"), header(BronzeTransforms.SCHEMA_VERSION_HEADER, "1"))),
             kafkaRow(new byte[] {'2'}, 0, 2, List.of(header("other", "x"))),
-            kafkaRow(new byte[] {'3'}, 0, 3, null));
+            kafkaRow(new byte[] {'3'}, 0, 3, null),
+            // A client's header bytes that are not UTF-8 (found by the fuzzer: the warehouse
+            // refused the quarantine's text); the exact bytes stay in headers.
+            kafkaRow(
+                new byte[] {'4'},
+                0,
+                4,
+                List.of(
+                    RowFactory.create(
+                        BronzeTransforms.SCHEMA_VERSION_HEADER, new byte[] {(byte) 0xC3, '('}))));
 
     assertThat(rows.get(0).<String>getAs("schema_version")).isEqualTo("1");
     assertThat(rows.get(1).<String>getAs("schema_version")).isNull();
     assertThat(rows.get(2).<String>getAs("schema_version")).isNull();
+    assertThat(rows.get(3).<String>getAs("schema_version")).isEqualTo("\uFFFD(");
     assertThat(rows.get(0).getList(rows.get(0).fieldIndex("headers"))).hasSize(2);
   }
 

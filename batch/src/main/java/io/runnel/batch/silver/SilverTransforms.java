@@ -3,6 +3,7 @@ package io.runnel.batch.silver;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.make_valid_utf8;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
@@ -113,7 +114,9 @@ public final class SilverTransforms {
             col("kafka_ts"),
             col("ingested_at"),
             col("ingest_date"),
-            col("schema_version"),
+            // Valid UTF-8 for the warehouse's text: Bronze before issue 20 kept a version header's
+            // bytes as they came (its exact bytes are in Bronze's headers).
+            make_valid_utf8(col("schema_version")).as("schema_version"),
             when(isBad, col("key")).as("key"),
             when(isBad, col("value")).as("value"),
             // The exact bytes also when the text holds U+0000, which the warehouse's text cannot.

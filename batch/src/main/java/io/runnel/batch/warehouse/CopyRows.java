@@ -289,7 +289,16 @@ public final class CopyRows implements Serializable {
       }
       switch (kinds[i]) {
         case TEXT -> {
-          byte[] text = row.getUTF8String(i).getBytes();
+          UTF8String utf8 = row.getUTF8String(i);
+          byte[] text = utf8.getBytes();
+          // Spark's strings may hold any bytes (a cast from binary does not check them); PostgreSQL
+          // refuses a whole COPY for one invalid sequence.
+          if (!utf8.isValid()) {
+            if (!refused && !replaceNul[i]) {
+              return notUtf8In(names[i]);
+            }
+            text = utf8.makeValid().getBytes();
+          }
           if (hasNul(text)) {
             if (!refused && !replaceNul[i]) {
               return nulIn(names[i]);
@@ -358,6 +367,14 @@ public final class CopyRows implements Serializable {
         + ": column "
         + column
         + " holds U+0000, which PostgreSQL text cannot store (shown as U+FFFD in row_values)";
+  }
+
+  /** The reason a row is refused for bytes that are not UTF-8 in a text column. */
+  static String notUtf8In(String column) {
+    return NUL_SQLSTATE
+        + ": column "
+        + column
+        + " holds bytes that are not UTF-8 (shown as U+FFFD in row_values)";
   }
 
   private static void bytes(byte[] b, DataOutputStream out) throws IOException {

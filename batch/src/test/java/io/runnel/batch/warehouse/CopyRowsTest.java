@@ -220,6 +220,23 @@ class CopyRowsTest {
   }
 
   @Test
+  void aRowWithBytesThatAreNotUtf8IsRefusedOrInTheNamedColumnsMadeValid() {
+    // What a Spark cast from binary leaves: the fuzzer's header bytes C3 28 stopped a load.
+    UTF8String bad = UTF8String.fromBytes(new byte[] {'a', (byte) 0xC3, '(', 'b'});
+    InternalRow r = row(null, bad, null, null, null, null, null, null, null, null);
+    Map<CopyRows.Part, ByteArrayOutputStream> sent = sent(copy, List.of(r));
+    assertThat(sent.keySet()).containsExactly(CopyRows.Part.REFUSED);
+    assertThat(lastField(sent.get(CopyRows.Part.REFUSED).toByteArray(), 1))
+        .isEqualTo(
+            "22021: column s holds bytes that are not UTF-8 (shown as U+FFFD in row_values)");
+
+    CopyRows replacing = new CopyRows(SCHEMA, TYPES, Set.of("s"), 1 << 20);
+    sent = sent(replacing, List.of(r));
+    assertThat(hex(sent.get(CopyRows.Part.INSERTS).toByteArray()))
+        .isEqualTo("000a" + "ffffffff" + "00000006" + "61efbfbd2862" + "ffffffff".repeat(8));
+  }
+
+  @Test
   void theColumnsNamedAtConstructionReplaceNulInstead() {
     CopyRows replacing = new CopyRows(SCHEMA, TYPES, Set.of("s", "reasons"), 1 << 20);
     InternalRow r = row(null, utf8("a\u0000b"), null, null, null, null, null, null, null, null);
