@@ -86,12 +86,12 @@ kcat() {
   LD_LIBRARY_PATH="${libs%:}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$KCAT_HOME/root/usr/bin/kcat" "$@"
 }
 
-# kcat_send FILE EVENTS_TOPIC PRODUCTS_TOPIC: sends FILE's records (lines "events|products TAB key
-# TAB value"; # comments) with kcat, @UUID@ (one per line), @NOW@ and @RUN@ filled in; prints how
-# many records Kafka acknowledged. kcat exits non-zero when a record is not delivered.
+# kcat_send FILE EVENTS_TOPIC PRODUCTS_TOPIC [RUN]: sends FILE's records (lines "events|products
+# TAB key TAB value"; # comments) with kcat, @UUID@ (one per line), @NOW@ and @RUN@ (default: a new
+# id) filled in; prints how many records Kafka acknowledged. kcat exits non-zero when a record is
+# not delivered.
 kcat_send() {
-  local file=$1 run now line kind rest uuid n=0
-  run=$(date +%s)-$RANDOM
+  local file=$1 run=${4:-$(date +%s)-$RANDOM} now line kind rest uuid n=0
   now=$(date -u +%Y-%m-%dT%H:%M:%S)
   local dir
   dir=$(mktemp -d)

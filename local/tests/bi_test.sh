@@ -21,7 +21,8 @@ find_java
 # these records hold may stop a layer (issue 20).
 events_topic=${RUNNEL_EVENTS_TOPIC:-events}
 info "kcat sends the hostile records of local/tests/hostile/third-party.tsv to $events_topic and ${RUNNEL_PRODUCTS_TOPIC:-products}"
-sent=$(kcat_send local/tests/hostile/third-party.tsv "$events_topic" "${RUNNEL_PRODUCTS_TOPIC:-products}")
+kcat_run=$(date +%s)-$RANDOM
+sent=$(kcat_send local/tests/hostile/third-party.tsv "$events_topic" "${RUNNEL_PRODUCTS_TOPIC:-products}" "$kcat_run")
 ok "kcat: $sent records acknowledged by Kafka"
 
 # The demo as a user runs it, streaming (--continuous: Bronze, Silver and the load as streaming
@@ -75,7 +76,7 @@ done
 ok "kcat's bad records quarantined: $(xargs <<<"$fates")"
 extra=$(bi_sql "SELECT json_extract_scalar(e.extra, '$.kcat_coupon') || ' ' || json_format(json_extract(w.extra, '$.kcat_ab'))
   FROM lake.silver.events AS e JOIN warehouse.silver.events AS w ON w.event_id = CAST(e.event_id AS uuid)
-  WHERE e.user_id = 'kcat-u5'") || die "reading extra through Trino failed"
+  WHERE e.session_id = 'kcat-s5-$kcat_run'") || die "reading extra through Trino failed"
 [[ $extra == 'WINTER {"variant":"b","weights":[0.25,0.75]}' ]] ||
   die "the fields outside the contract did not reach the lake and the warehouse as sent: '$extra'"
 ok "fields outside the contract kept, in the lake and the warehouse: $extra"
