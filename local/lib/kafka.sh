@@ -57,7 +57,8 @@ kcat_install() {
   if [[ ! -f $KCAT_HOME/.complete ]]; then
     command -v apt-get >/dev/null && command -v dpkg >/dev/null ||
       die "kcat comes from Debian packages here, and this system has no apt-get/dpkg: install kcat and set RUNNEL_KCAT to its path"
-    info "installing kcat (${KCAT_PACKAGES[*]}, unpacked into $KCAT_HOME)"
+    # On stderr: callers capture what kcat_send prints.
+    info "installing kcat (${KCAT_PACKAGES[*]}, unpacked into $KCAT_HOME)" >&2
     rm -rf "$KCAT_HOME"
     mkdir -p "$KCAT_HOME/debs"
     if ! (cd "$KCAT_HOME/debs" && apt-get download "${KCAT_PACKAGES[@]}") >>"$LOG_DIR/kcat-install.log" 2>&1; then
