@@ -1,5 +1,6 @@
 package io.runnel.producer;
 
+import io.runnel.common.ContractFields;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
@@ -26,18 +27,7 @@ final class EventContract {
   static final List<String> EVENT_TYPES =
       List.of("view", "click", "add_to_cart", "remove_from_cart", "purchase");
 
-  static final List<String> REQUIRED_FIELDS =
-      List.of(
-          "event_id",
-          "event_type",
-          "user_id",
-          "product_id",
-          "price",
-          "currency",
-          "quantity",
-          "session_id",
-          "ts",
-          "user_agent");
+  static final List<String> REQUIRED_FIELDS = ContractFields.EVENT;
 
   private EventContract() {}
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import io.runnel.common.ContractFields;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.StringWriter;
@@ -63,21 +64,9 @@ public final class SilverRules implements Serializable {
   private static final int MAX_QUANTITY = 1000;
 
   /** The contract's fields; any other top-level field of a record is kept in {@code extra}. */
-  static final Set<String> EVENT_FIELDS =
-      Set.of(
-          "event_id",
-          "event_type",
-          "user_id",
-          "product_id",
-          "price",
-          "currency",
-          "quantity",
-          "session_id",
-          "ts",
-          "user_agent");
+  static final Set<String> EVENT_FIELDS = Set.copyOf(ContractFields.EVENT);
 
-  static final Set<String> PRODUCT_FIELDS =
-      Set.of("product_id", "name", "category", "description", "price", "currency", "updated_at");
+  static final Set<String> PRODUCT_FIELDS = Set.copyOf(ContractFields.PRODUCT);
 
   /** The default oldest accepted time, and how far back it may be set. */
   public static final Instant DEFAULT_OLDEST = Instant.parse("2000-01-01T00:00:00Z");

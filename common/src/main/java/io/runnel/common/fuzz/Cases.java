@@ -8,6 +8,7 @@ import static io.runnel.common.fuzz.HostileRecord.Topic.EVENTS;
 import static io.runnel.common.fuzz.HostileRecord.Topic.PRODUCTS;
 import static io.runnel.common.fuzz.HostileRecords.utf8;
 
+import io.runnel.common.ContractFields;
 import io.runnel.common.fuzz.HostileRecord.Contract;
 import io.runnel.common.fuzz.HostileRecord.Header;
 import java.nio.charset.StandardCharsets;
@@ -50,20 +51,8 @@ final class Cases {
           "session_id",
           "ts",
           "user_agent");
-  static final List<String> REQUIRED =
-      List.of(
-          "event_id",
-          "event_type",
-          "user_id",
-          "product_id",
-          "price",
-          "currency",
-          "quantity",
-          "session_id",
-          "ts",
-          "user_agent");
-  static final List<String> PRODUCT_REQUIRED =
-      List.of("product_id", "name", "category", "price", "currency", "updated_at");
+  static final List<String> REQUIRED = ContractFields.EVENT;
+  static final List<String> PRODUCT_REQUIRED = ContractFields.PRODUCT_REQUIRED;
 
   private static final List<String> IDS = List.of("user_id", "product_id", "session_id");
   private static final List<String> TEXTS =

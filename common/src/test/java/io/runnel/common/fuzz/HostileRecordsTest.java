@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import io.runnel.common.ContractFields;
 import io.runnel.common.fuzz.HostileRecord.Contract;
 import io.runnel.common.fuzz.HostileRecord.Topic;
 import java.io.IOException;
@@ -136,23 +137,41 @@ class HostileRecordsTest {
   void theRequiredFieldsAreTheContractFilesOnes() throws IOException {
     assertThat(Cases.REQUIRED).isEqualTo(required("event.schema.json"));
     assertThat(Cases.PRODUCT_REQUIRED).isEqualTo(required("product.schema.json"));
+    // What Silver keeps outside extra: every property of each contract.
+    assertThat(ContractFields.EVENT).isEqualTo(properties("event.schema.json"));
+    assertThat(ContractFields.PRODUCT).isEqualTo(properties("product.schema.json"));
     assertThat(List.of(HostileRecords.EVENT_TYPES)).hasSize(5);
   }
 
   /** The top-level "required" list of a contract file at the repository root. */
   private static List<String> required(String file) throws IOException {
+    return names(file, "required");
+  }
+
+  /** The names of the top-level "properties" of a contract file, in order. */
+  private static List<String> properties(String file) throws IOException {
+    return names(file, "properties");
+  }
+
+  /** The strings of a top-level array, or the field names of a top-level object. */
+  private static List<String> names(String file, String key) throws IOException {
     List<String> names = new ArrayList<>();
     try (JsonParser p = STRICT.createParser(Path.of("../contract", file).toFile())) {
       p.nextToken();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
-        boolean wanted = p.currentName().equals("required");
-        p.nextToken();
-        if (wanted) {
-          while (p.nextToken() == JsonToken.VALUE_STRING) {
-            names.add(p.getText());
-          }
-        } else {
+        boolean wanted = p.currentName().equals(key);
+        JsonToken value = p.nextToken();
+        if (!wanted) {
           p.skipChildren();
+          continue;
+        }
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY && t != JsonToken.END_OBJECT; ) {
+          names.add(value == JsonToken.START_ARRAY ? p.getText() : p.currentName());
+          if (value == JsonToken.START_OBJECT) {
+            p.nextToken();
+            p.skipChildren();
+          }
+          t = p.nextToken();
         }
       }
     }
