@@ -21,7 +21,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.api.java.UDF5;
-import org.apache.spark.sql.catalyst.util.DateTimeUtils;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
@@ -360,9 +359,11 @@ public final class SilverTransforms {
     }
 
     /**
-     * The checked row; a record that makes the rules or the conversion to Spark's types throw is
+     * The checked row; a record that makes the rules or the building of its row throw is
      * quarantined with {@code unprocessable:<exception>} rather than failing the batch, so that one
-     * record can never stop Silver.
+     * record can never stop Silver. Spark converts the row's times after this returns: the rules'
+     * bounds (not before 1900, at most days past the Kafka timestamp) keep every accepted time far
+     * inside what Spark holds, so that conversion cannot overflow.
      */
     @Override
     public Row call(String topic, byte[] value, byte[] bytes, String version, Timestamp kafkaTs) {
@@ -390,7 +391,7 @@ public final class SilverTransforms {
                 e.currency(),
                 e.quantity(),
                 e.sessionId(),
-                timestamp(e.ts()),
+                Timestamp.from(e.ts()),
                 e.userAgent(),
                 e.late(),
                 e.extra());
@@ -410,21 +411,11 @@ public final class SilverTransforms {
                 p.description(),
                 p.price(),
                 p.currency(),
-                timestamp(p.updatedAt()),
+                Timestamp.from(p.updatedAt()),
                 p.extra());
         return RowFactory.create(KIND_PRODUCT, null, product, List.of());
       }
       return bad(List.of("unknown_topic"));
-    }
-
-    /**
-     * The time as Spark will take it, converted here once so that a time it cannot hold throws
-     * inside {@link #call} (the rules' bounds keep every accepted time far inside its range).
-     */
-    private static Timestamp timestamp(Instant time) {
-      Timestamp t = Timestamp.from(time);
-      DateTimeUtils.fromJavaTimestamp(t);
-      return t;
     }
 
     private static Row bad(List<String> reasons) {
