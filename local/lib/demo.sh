@@ -21,12 +21,44 @@ EOF
 DEMO_JOBS=(demo-producer demo-bronze demo-silver demo-load)
 
 # demo_job NAME CLASS JAR ARGS...: a Spark job in the background, in its own session (Ctrl-C
-# here does not reach it; the demo stops it), its scratch space in the run folder.
+# here does not reach it; the demo stops it), its scratch space in the run folder, supervised
+# (local/lib/supervise): when it exits with an error or is killed, it is started again with
+# backoff, until it fails RUNNEL_RESTART_LIMIT times in a row.
 demo_job() {
   local name=$1 class=$2 jar=$3
   shift 3
-  spark_env start_process "demo-$name" "$PIPELINE_LOGS/$name.log" "$RUNNEL_SPARK_SUBMIT" \
-    --conf "spark.local.dir=$RUNNEL_RUN_DIR/spark-local" --class "$class" "$jar" "$@"
+  spark_env start_process "demo-$name" "$PIPELINE_LOGS/$name.log" \
+    "$RUNNEL_ROOT/local/lib/supervise" "$name" "$PIPELINE_LOGS/$name.log" "$PIPELINE_LOGS/.$name.state" -- \
+    "$RUNNEL_SPARK_SUBMIT" --conf "spark.local.dir=$RUNNEL_RUN_DIR/spark-local" --class "$class" "$jar" "$@"
+}
+
+# demo_restarts: "; restarts: silver 2, load 1" for the supervised jobs restarted so far.
+demo_restarts() {
+  local file n list=''
+  for file in "$PIPELINE_LOGS"/.*.state; do
+    [[ -f $file ]] || continue
+    read -r n _ <"$file" || continue
+    ((n > 0)) || continue
+    file=${file##*/.}
+    list+="${list:+, }${file%.state} $n"
+  done
+  ((${DEMO_DBT_FAILURES:-0} == 0)) || list+="${list:+, }dbt ${DEMO_DBT_FAILURES}"
+  [[ -z $list ]] || printf '  ·  restarts: %s' "$list"
+}
+
+# demo_check_jobs NAME...: dies with one line when a supervised job has ended: it gave up after
+# failing RUNNEL_RESTART_LIMIT times in a row (its last error), or stopped on its own.
+demo_check_jobs() {
+  local name state
+  for name in "$@"; do
+    service_pid "demo-$name" >/dev/null && continue
+    demo_job_errors "$PIPELINE_LOGS/$name.log" >&2
+    state=$(head -n 1 "$PIPELINE_LOGS/.$name.state" 2>/dev/null) || state=''
+    if grep -q '^gave up' "$PIPELINE_LOGS/.$name.state" 2>/dev/null; then
+      die "the $name job failed ${RUNNEL_RESTART_LIMIT:-8} times in a row and was given up (last: ${state#* * }; log: $PIPELINE_LOGS/$name.log)"
+    fi
+    die "the $name job stopped unexpectedly (log: $PIPELINE_LOGS/$name.log)"
+  done
 }
 
 demo_stop_jobs() {
@@ -53,7 +85,7 @@ demo_progress() {
   produced=$(demo_produced)
   lag=$(demo_bronze_lag)
   events=$(pipeline_query "select count(*) from silver.events" 2>/dev/null || echo '?')
-  printf '%s\n' "${_dim}$(date +%H:%M:%S)${_off} produced: ${produced:-starting}  ·  Bronze lag: ${lag:-first batch pending}  ·  PostgreSQL silver.events: $events  ·  $next"
+  printf '%s\n' "${_dim}$(date +%H:%M:%S)${_off} produced: ${produced:-starting}  ·  Bronze lag: ${lag:-first batch pending}  ·  PostgreSQL silver.events: $events$(demo_restarts)  ·  $next"
 }
 
 # demo_dbt: an incremental dbt build; its start and end (epoch seconds) go to DEMO_DBT_RUNS for
@@ -71,7 +103,8 @@ demo_dbt() {
   if ! (cd "$DBT_PROJECT_DIR" && setsid -w "$DBT_VENV/bin/dbt" "${args[@]}") >>"$log" 2>&1; then
     # dbt's own summary of what failed (colour codes removed), so the cause shows without the log.
     tail -n "+$first" "$log" | sed -n '/Completed with/,$p' | sed -E 's/\x1b\[[0-9;]*m//g' | head -n 12 >&2
-    die "dbt ${args[*]} failed (log: $log)"
+    printf '%s\n' "${_red}runnel: dbt ${args[*]} failed (log: $log)${_off}" >&2
+    return 1
   fi
   finished=$(date +%s.%N)
   DEMO_DBT_RUNS+=("$started $finished")
@@ -117,7 +150,22 @@ demo_cycle() {
   info "cycle $n: Silver, load, dbt build"
   demo_stage "silver-$n" io.runnel.batch.silver.SilverJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar"
   demo_stage "load-$n" io.runnel.batch.warehouse.WarehouseLoadJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar"
-  demo_dbt
+  demo_dbt || exit 1
+}
+
+# demo_dbt_supervised: an incremental dbt build without tests, beside streaming jobs. A failed build
+# (PostgreSQL restarting, say) is retried at the next cycle; RUNNEL_RESTART_LIMIT failures in a row
+# end the run. Every build is idempotent: a killed or failed one leaves the next to finish its work.
+demo_dbt_supervised() {
+  if demo_dbt --no-tests; then
+    DEMO_DBT_FAILED_IN_A_ROW=0
+    return 0
+  fi
+  DEMO_DBT_FAILURES=$((${DEMO_DBT_FAILURES:-0} + 1))
+  DEMO_DBT_FAILED_IN_A_ROW=$((${DEMO_DBT_FAILED_IN_A_ROW:-0} + 1))
+  ((DEMO_DBT_FAILED_IN_A_ROW <= ${RUNNEL_RESTART_LIMIT:-8})) ||
+    die "dbt build failed ${DEMO_DBT_FAILED_IN_A_ROW} times in a row; giving up (log: $PIPELINE_LOGS/dbt-build.log)"
+  info "dbt build failed; it runs again at the next cycle"
 }
 
 # The federated reconciliation (trino/queries/reconciliation.sql) as "layer count" lines; all
@@ -340,17 +388,13 @@ demo_follow() {
         ((quiet < 25)) || break
       fi
     fi
-    for name in bronze $($continuous && echo silver load); do
-      if ! service_pid "demo-$name" >/dev/null; then
-        demo_job_errors "$PIPELINE_LOGS/$name.log" >&2
-        die "the $name job stopped unexpectedly (log: $PIPELINE_LOGS/$name.log)"
-      fi
-    done
+    # shellcheck disable=SC2046 # the job names are words
+    demo_check_jobs bronze $($continuous && echo silver load)
     if ((now >= next)); then
       cycle=$((cycle + 1))
       if $continuous; then
         info "dbt build $cycle (without tests; the last one, after the drain, also tests)"
-        demo_dbt --no-tests
+        demo_dbt_supervised
       else
         demo_cycle "$cycle"
       fi
@@ -429,7 +473,7 @@ cmd_replay() {
   demo_stage silver-replay io.runnel.batch.silver.SilverJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar" \
     --replay-from "$from" --replay-to "$to"
   demo_stage load io.runnel.batch.warehouse.WarehouseLoadJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar"
-  demo_dbt
+  demo_dbt || exit 1
   after=$(demo_layers) || die "the reconciliation query failed (log: $PIPELINE_LOGS/trino-reconcile.err)"
   printf '  %-28s %14s %14s\n' "" before after
   local name changed=0

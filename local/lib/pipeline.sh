@@ -178,3 +178,23 @@ pipeline_reconcile() {
   done
   return 1
 }
+
+# pipeline_checksums: each silver and marts table of $RUNNEL_PG_DATABASE with its row count and
+# the md5 of its rows, to compare two runs over the same data. Processing times legitimately differ
+# between runs (when Bronze ingested a row, Silver wrote it, the load committed it, the ingest date
+# derived from the first, when dbt computed the data-quality checks); every other column counts.
+# Rows are ordered by their own text, so no table needs a key here.
+pipeline_checksums() {
+  local table columns
+  pipeline_query "select table_schema || '.' || table_name,
+        string_agg(quote_ident(column_name), ', ' order by ordinal_position)
+      from information_schema.columns
+      where table_schema in ('silver', 'marts')
+        and column_name not in ('ingested_at', 'ingest_date', 'silver_at', 'computed_at') and column_name !~ 'loaded_at\$'
+      group by 1 order by 1" |
+    while IFS=$'\t' read -r table columns; do
+      pipeline_query "select count(*), md5(coalesce(string_agg(r, E'\\n' order by r), ''))
+          from (select row($columns)::text as r from $table) as t" |
+        while IFS=$'\t' read -r rows md5; do printf '%-26s %7s rows  %s\n' "$table" "$rows" "$md5"; done
+    done
+}

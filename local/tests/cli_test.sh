@@ -153,6 +153,52 @@ else
   failures=$((failures + 1))
 fi
 
+# 8. The supervisor of ./runnel run and demo --continuous (local/lib/supervise): a job that fails
+# or is killed is started again; one that keeps failing is given up with its last one-line error;
+# SIGTERM reaches the job, whose own exit status ends supervision.
+sup=$tmp/supervise
+mkdir -p "$sup"
+cat >"$sup/job" <<'JOB'
+#!/usr/bin/env bash
+n=$(($(cat "$1/runs" 2>/dev/null || echo 0) + 1))
+echo "$n" >"$1/runs"
+case $n in
+  1) echo "silver: S3 at http://127.0.0.1:1 is unavailable"; exit 1 ;;
+  2) kill -KILL $$ ;;
+esac
+trap 'echo "stopping on SIGTERM"; exit 0' TERM
+echo "streaming"
+sleep 60 &
+wait
+JOB
+chmod +x "$sup/job"
+RUNNEL_RESTART_BACKOFF_SECONDS=0 local/lib/supervise silver "$sup/log" "$sup/state" -- "$sup/job" "$sup" &
+supervisor=$!
+for _ in $(seq 100); do grep -q streaming "$sup/log" 2>/dev/null && break; sleep 0.1; done
+kill -TERM "$supervisor"
+wait "$supervisor"
+rc=$?
+state=$(head -n 1 "$sup/state")
+if [[ $rc == 0 && $(cat "$sup/runs") == 3 && $state == "2 137 killed by signal 9" ]] &&
+  grep -q 'stopping on SIGTERM' "$sup/log" && grep -q 'restart 1 in 0 s' "$sup/log"; then
+  echo "ok   supervise: a failed and a killed job restarted, SIGTERM passed on (state: $state)"
+else
+  echo "FAIL supervise: exit $rc, runs $(cat "$sup/runs"), state '$state'; log:"
+  sed 's/^/       /' "$sup/log"
+  failures=$((failures + 1))
+fi
+rm -f "$sup/log"
+RUNNEL_RESTART_LIMIT=2 RUNNEL_RESTART_BACKOFF_SECONDS=0 local/lib/supervise load "$sup/log" "$sup/state" -- \
+  bash -c 'echo "load: PostgreSQL at 127.0.0.1:1 refused the connection"; exit 3'
+rc=$?
+if [[ $rc == 3 && $(tail -n 1 "$sup/state") == "gave up" ]] &&
+  grep -q 'load failed 3 times in a row (last: load: PostgreSQL at 127.0.0.1:1 refused the connection); giving up' "$sup/log"; then
+  echo "ok   supervise: given up after RUNNEL_RESTART_LIMIT failures in a row, with the job's last line"
+else
+  echo "FAIL supervise: exit $rc, state '$(tr '\n' '|' <"$sup/state")'"
+  failures=$((failures + 1))
+fi
+
 if ((failures > 0)); then
   echo "$failures ./runnel check(s) failed"
   exit 1

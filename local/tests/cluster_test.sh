@@ -217,27 +217,9 @@ if ! diff -u --label local "$logs/local/reconciliation.txt" --label standalone "
 fi
 ok "the standalone cluster's reconciliation figures are identical to local[2]'s"
 
-# Processing times legitimately differ between runs (when Bronze ingested a row, Silver wrote it,
-# the load committed it, the ingest date derived from the first, when dbt computed the data-quality
-# checks); every other column counts.
-# Rows are ordered by their own text, so no table needs a key here.
-checksums() {
-  local table columns
-  pipeline_query "select table_schema || '.' || table_name,
-        string_agg(quote_ident(column_name), ', ' order by ordinal_position)
-      from information_schema.columns
-      where table_schema in ('silver', 'marts')
-        and column_name not in ('ingested_at', 'ingest_date', 'silver_at', 'computed_at') and column_name !~ 'loaded_at\$'
-      group by 1 order by 1" |
-    while IFS=$'\t' read -r table columns; do
-      pipeline_query "select count(*), md5(coalesce(string_agg(r, E'\\n' order by r), ''))
-          from (select row($columns)::text as r from $table) as t" |
-        while IFS=$'\t' read -r rows md5; do printf '%-26s %7s rows  %s\n' "$table" "$rows" "$md5"; done
-    done
-}
 for run in "${RUNS[@]}"; do
   use_run "$run"
-  checksums >"$logs/$run/checksums.txt"
+  pipeline_checksums >"$logs/$run/checksums.txt"
 done
 info "table checksums (rows, md5 over every column but processing times):"
 sed 's/^/  /' "$logs/local/checksums.txt"
@@ -268,7 +250,7 @@ pipeline_reconcile "${before[local]}" || die "round 2: the layers disagree (logs
 # A replay of both rounds' window (./runnel replay's Silver step, then the load and dbt) must
 # change nothing: Silver's MERGEs keep their winners, the quarantine one row per Kafka record.
 # The same checksums as above: every silver and marts table, every column but processing times.
-sums_before=$(checksums)
+sums_before=$(pipeline_checksums)
 info "replay of both rounds' Kafka time window: Silver, load, dbt; nothing may change"
 spark_submit --class io.runnel.batch.silver.SilverJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar" \
   --replay-from "$(date -u -d "@$((test_started - 60))" +%Y-%m-%dT%H:%M:%SZ)" --replay-to "$(date -u -d '+1 minute' +%Y-%m-%dT%H:%M:%SZ)" \
@@ -280,7 +262,7 @@ grep -q 'Silver unchanged' "$PIPELINE_LOGS/silver-replay.log" || die "the replay
 pipeline_stage load-replay io.runnel.batch.warehouse.WarehouseLoadJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar"
 run_dbt build --target prod >"$PIPELINE_LOGS/dbt-build-replay.log" 2>&1 ||
   die "dbt build after the replay failed (log: $PIPELINE_LOGS/dbt-build-replay.log)"
-sums_after=$(checksums)
+sums_after=$(pipeline_checksums)
 [[ $sums_before == "$sums_after" ]] || die "the replay changed the warehouse: before $sums_before, after $sums_after"
 ok "replay: $replayed Bronze rows re-read, Silver, PostgreSQL and the marts unchanged"
 ok "cluster and pipeline test passed (logs in $logs)"

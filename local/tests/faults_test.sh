@@ -1,0 +1,343 @@
+#!/usr/bin/env bash
+# The infrastructure fails under a running pipeline, and nothing is lost or counted twice.
+#
+# Kafka, MinIO and PostgreSQL of their own (a run folder and loopback ports of this test's, so
+# they can be killed without disturbing anything else), `./runnel run` streaming Bronze, Silver
+# and the load under supervision with dbt every 30 s, and a producer at a steady rate. While it
+# streams: the broker is killed with SIGKILL and restarted, each job is killed with SIGKILL at a
+# random moment (the supervisor restarts it), MinIO is stopped for 60 s, PostgreSQL is killed
+# with SIGKILL in the middle of the load and restarted, and a dbt build is killed mid-way. Then the
+# jobs drain, and the same topics go through a fault-free run (available-now, a lake folder and
+# database of their own). The verdict:
+#   - every record Kafka acknowledged is in Bronze exactly once (Bronze rows = records in Kafka);
+#   - acknowledged + failed = sent, with no failure (the producer rode out the broker's outage);
+#   - the fault-free run reconciles layer by layer (pipeline_reconcile), and every silver and
+#     marts table of the faulted run equals its table there (row count and checksum over every
+#     column but processing times): nothing lost, nothing doubled, marts equal to Silver;
+#   - each fault is recovered from: the time from the fault to a batch committed by each job it
+#     hit (RUNNEL_FAULTS_RECOVERY_SECONDS at most).
+# `--soak` runs the long version: RUNNEL_SOAK_EVENTS (1,000,000) at RUNNEL_SOAK_RATE (1,000/s),
+# every job killed RUNNEL_SOAK_KILLS (10) times, Kafka, MinIO and PostgreSQL restarted twice each.
+# Needs the jars (./runnel build) and the installs of ./runnel up; starts no Trino or Superset.
+set -euo pipefail
+
+soak=false
+[[ ${1:-} != --soak ]] || soak=true
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+id=$(date +%s)-$RANDOM
+parent_run=${RUNNEL_RUN_DIR:-$root/.runnel}
+# This test's own services: none of the caller's endpoints, secrets or test settings may leak in.
+for variable in $(compgen -e); do
+  case $variable in
+    RUNNEL_CACHE_DIR | RUNNEL_SPARK_JAVA_HOME | RUNNEL_KCAT | RUNNEL_SOAK_* | RUNNEL_FAULTS_*) ;;
+    RUNNEL_* | DBT_ENV_SECRET_* | DBT_LOG_PATH | DBT_TARGET_PATH) unset "$variable" ;;
+  esac
+done
+export RUNNEL_RUN_DIR=$parent_run/faults-$id
+ports=($(python3 -c 'import socket
+socks = [socket.socket() for _ in range(5)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))'))
+export RUNNEL_KAFKA_PORT=${ports[0]} RUNNEL_KAFKA_CONTROLLER_PORT=${ports[1]} RUNNEL_S3_PORT=${ports[2]}
+export RUNNEL_S3_CONSOLE_PORT=${ports[3]} RUNNEL_PG_PORT=${ports[4]}
+
+# shellcheck source=setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh" kafka minio postgres spark dbt pipeline demo
+setup_pipeline_tools
+
+if $soak; then
+  EVENTS=${RUNNEL_SOAK_EVENTS:-1000000} RATE=${RUNNEL_SOAK_RATE:-1000} KILLS=${RUNNEL_SOAK_KILLS:-10}
+  SERVICE_ROUNDS=${RUNNEL_SOAK_SERVICE_ROUNDS:-2} DBT_EVERY=60
+else
+  # The quick run (./runnel test): a few minutes of a slow stream, batches every 5 to 10 s and
+  # dbt every 30 s, so that the jobs cost little CPU beside the other suites.
+  EVENTS=${RUNNEL_FAULTS_EVENTS:-20000} RATE=${RUNNEL_FAULTS_RATE:-100} KILLS=1 SERVICE_ROUNDS=1 DBT_EVERY=30
+  export RUNNEL_BRONZE_TRIGGER_SECONDS=${RUNNEL_BRONZE_TRIGGER_SECONDS:-5}
+fi
+S3_OUTAGE=${RUNNEL_FAULTS_S3_OUTAGE_SECONDS:-60}
+# Recovery from any fault must show within this (the jobs' restarts, their preflight waits and
+# the leases of killed writers, which expire after RUNNEL_WRITER_LEASE_SECONDS).
+RECOVERY_LIMIT=${RUNNEL_FAULTS_RECOVERY_SECONDS:-240}
+export RUNNEL_WRITER_LEASE_SECONDS=10 RUNNEL_RESTART_BACKOFF_SECONDS=1 RUNNEL_RESTART_LIMIT=12
+export RUNNEL_SILVER_TRIGGER_SECONDS=${RUNNEL_SILVER_TRIGGER_SECONDS:-10} RUNNEL_LOAD_TRIGGER_SECONDS=${RUNNEL_LOAD_TRIGGER_SECONDS:-10}
+
+logs=$LOG_DIR/faults-$id
+PIPELINE_LOGS=$logs/faulted
+mkdir -p "$PIPELINE_LOGS"
+results=$logs/recovery.tsv
+run_pid='' producer_pid='' RUN_LOGS=''
+
+cleanup() {
+  local rc=$?
+  [[ -z $producer_pid ]] || kill -TERM "$producer_pid" 2>/dev/null || true
+  if [[ -n $run_pid ]] && kill -0 "$run_pid" 2>/dev/null; then
+    kill -TERM "$run_pid" 2>/dev/null || true
+    for _ in $(seq 150); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.2; done
+  fi
+  demo_stop_jobs
+  local name
+  for name in minio kafka postgres; do stop_service "$name" >/dev/null; done
+  # The services' data (gigabytes after a soak); the logs stay for a post-mortem.
+  rm -rf "$RUNNEL_RUN_DIR/kafka/data" "$RUNNEL_RUN_DIR/minio/data" "$RUNNEL_RUN_DIR/postgres" "$RUNNEL_RUN_DIR/spark-local"
+  ((rc == 0)) || printf '%s\n' "${_red}faults test failed (logs in $logs and $LOG_DIR)${_off}" >&2
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the services -------------------------------------------------------------------------------
+
+info "Kafka, MinIO and PostgreSQL of this test's own (ports $RUNNEL_KAFKA_PORT, $RUNNEL_S3_PORT, $RUNNEL_PG_PORT; run folder $RUNNEL_RUN_DIR)"
+postgres_start
+kafka_start
+minio_start
+postgres_ready >/dev/null
+kafka_ready >/dev/null
+minio_ready >/dev/null
+admin kafka-ready --topic events:2 --topic products:1 >>"$LOG_DIR/admin.log" 2>&1 ||
+  die "could not create the topics: $(tail -n 1 "$LOG_DIR/admin.log")"
+ok "services up"
+
+# restart_service NAME: starts a stopped service again and waits until it answers (PostgreSQL
+# after SIGKILL may need its old backends to notice first: a few tries).
+restart_service() {
+  local name=$1 try
+  for try in 1 2 3 4 5; do
+    if ("${name}_start" && "${name}_ready") >>"$logs/restarts.log" 2>&1; then
+      return 0
+    fi
+    sleep 2
+  done
+  die "$name did not come back after 5 tries (log: $LOG_DIR/$name.log, $logs/restarts.log)"
+}
+
+# kill_service NAME: SIGKILL, as a crash or the OOM killer would.
+kill_service() {
+  local pid
+  pid=$(service_pid "$1") || die "$1 is not running"
+  # Started by this shell: no "Killed" notice for it.
+  disown "$pid" 2>/dev/null || true
+  kill -KILL "$pid"
+  while process_alive "$pid"; do sleep 0.1; done
+  rm -f "$(pid_file "$1")"
+}
+
+# job_pid NAME: the JVM of a supervised job (the supervisor's child), once it runs.
+job_pid() {
+  local supervisor child i
+  for ((i = 0; i < 600; i++)); do
+    if supervisor=$(service_pid "demo-$1"); then
+      for child in $(pgrep -P "$supervisor" || true); do
+        if tr '\0' ' ' <"/proc/$child/cmdline" 2>/dev/null | grep -q java; then
+          echo "$child"
+          return 0
+        fi
+      done
+    fi
+    sleep 0.2
+  done
+  die "the $1 job is not running (log: $PIPELINE_LOGS/$1.log)"
+}
+
+loaded() {
+  pipeline_query "select count(*) from silver.events" 2>/dev/null || echo -1
+}
+
+# await_growth INJECTED: waits until silver.events grows past what it held when first read, and
+# the supervised jobs are alive; dies RECOVERY_LIMIT seconds after INJECTED (epoch).
+await_growth() {
+  local injected=$1 from now
+  from=$(loaded)
+  while true; do
+    now=$(loaded)
+    ((from >= 0)) || from=$now
+    ((now > from && from >= 0)) && break
+    (($(date +%s) - injected <= RECOVERY_LIMIT)) ||
+      die "no progress within $RECOVERY_LIMIT s of the fault (silver.events still $from; logs in $RUN_LOGS)"
+    PIPELINE_LOGS=$RUN_LOGS demo_check_jobs bronze silver load
+    sleep 1
+  done
+}
+
+# mark_logs: the current length of each job's log; a fault's recovery is read after it.
+declare -A mark
+mark_logs() {
+  local job
+  for job in bronze silver load; do mark[$job]=$(wc -l <"$RUN_LOGS/$job.log"); done
+}
+
+# await_recovery SCENARIO INJECTED JOB...: waits until each JOB has committed, since mark_logs, a
+# batch that moved rows (its MetricsListener line), then records the time from the fault (epoch
+# INJECTED) to the last of them: the time to recover.
+await_recovery() {
+  local scenario=$1 injected=$2 job pending
+  shift 2
+  while true; do
+    pending=()
+    for job in "$@"; do
+      tail -n "+$((mark[$job] + 1))" "$RUN_LOGS/$job.log" | grep -qE 'MetricsListener - .* batch [0-9]+: [1-9][0-9,]* rows' ||
+        pending+=("$job")
+    done
+    ((${#pending[@]})) || break
+    (($(date +%s) - injected <= RECOVERY_LIMIT)) ||
+      die "$scenario: ${pending[*]} committed no batch within $RECOVERY_LIMIT s (logs in $RUN_LOGS)"
+    PIPELINE_LOGS=$RUN_LOGS demo_check_jobs bronze silver load
+    sleep 1
+  done
+  local took=$(($(date +%s) - injected))
+  printf '%s\t%s\t%s\n' "$scenario" "$*" "$took" >>"$results"
+  ok "$scenario: $* committed again within $took s of the fault"
+}
+
+# random_sleep MAX: a random moment within MAX seconds.
+random_sleep() { sleep "$((RANDOM % $1)).$((RANDOM % 10))"; }
+
+# --- the pipeline, supervised, and a producer ---------------------------------------------------
+
+info "./runnel run: Bronze, Silver and the load streaming under supervision, dbt every $DBT_EVERY s"
+"$RUNNEL_ROOT/runnel" run --every "$DBT_EVERY" >"$logs/run.out" 2>&1 &
+run_pid=$!
+for _ in $(seq 600); do
+  RUN_LOGS=$(sed -nE 's/.*\(logs in (.*)\)$/\1/p' "$logs/run.out")
+  [[ -z $RUN_LOGS ]] || break
+  kill -0 "$run_pid" 2>/dev/null || die "./runnel run failed at start: $(tail -n 1 "$logs/run.out")"
+  sleep 0.5
+done
+[[ -n $RUN_LOGS ]] || die "./runnel run did not start its jobs within 5 minutes (log: $logs/run.out)"
+"$JAVA" -jar "$RUNNEL_ROOT/producer/target/runnel-producer.jar" products --progress-seconds 0 \
+  >"$PIPELINE_LOGS/products-1.log" 2>&1 || die "the producer failed (log: $PIPELINE_LOGS/products-1.log)"
+# Until the faults are over and at least EVENTS are sent; stopped with SIGTERM, it flushes what it
+# holds and prints its summary.
+info "producing at $RATE/s (0.3% of each kind of bad record) while the faults happen"
+"$JAVA" -jar "$RUNNEL_ROOT/producer/target/runnel-producer.jar" --duration 24h --rate "$RATE" \
+  --bad all=0.003 --progress-seconds 5 >"$PIPELINE_LOGS/producer-1.log" 2>&1 &
+producer_pid=$!
+started=$(date +%s)
+
+await_growth "$started"
+ok "the pipeline streams: silver.events holds $(loaded) rows after $(($(date +%s) - started)) s"
+
+for ((round = 1; round <= SERVICE_ROUNDS || round <= KILLS; round++)); do
+  if ((round <= SERVICE_ROUNDS)); then
+    info "round $round: Kafka killed (SIGKILL) while producing and ingesting; restarted after 10 s"
+    mark_logs
+    injected=$(date +%s)
+    kill_service kafka
+    sleep 10
+    restart_service kafka
+    await_recovery "Kafka SIGKILL, 10 s down" "$injected" bronze
+  fi
+  if ((round <= KILLS)) && ! $soak; then
+    # The quick run kills the three at once: the same restarts, a third of the waiting.
+    random_sleep 8
+    pids=$(job_pid bronze) pids+=" $(job_pid silver)" pids+=" $(job_pid load)"
+    info "round $round: the bronze, silver and load jobs (pids $pids) killed with SIGKILL"
+    mark_logs
+    injected=$(date +%s)
+    # shellcheck disable=SC2086 # three pids
+    kill -KILL $pids
+    await_recovery "each job SIGKILL" "$injected" bronze silver load
+  fi
+  for job in bronze silver load; do
+    ((round <= KILLS)) && $soak || continue
+    random_sleep 20
+    pid=$(job_pid "$job")
+    info "round $round: the $job job (pid $pid) killed with SIGKILL"
+    mark_logs
+    injected=$(date +%s)
+    kill -KILL "$pid"
+    await_recovery "$job SIGKILL" "$injected" "$job"
+  done
+  if ((round <= SERVICE_ROUNDS)); then
+    info "round $round: MinIO stopped for $S3_OUTAGE s during Bronze and Silver writes"
+    mark_logs
+    injected=$(date +%s)
+    stop_service minio >/dev/null
+    sleep "$S3_OUTAGE"
+    restart_service minio
+    await_recovery "MinIO stopped ${S3_OUTAGE} s" "$injected" bronze silver load
+    info "round $round: PostgreSQL killed (SIGKILL) during the load; restarted after 5 s"
+    # In the middle of a load: right after silver.events grew, the next batch is on its way.
+    await_growth "$(date +%s)"
+    random_sleep 4
+    mark_logs
+    injected=$(date +%s)
+    kill_service postgres
+    sleep 5
+    restart_service postgres
+    await_recovery "PostgreSQL SIGKILL, 5 s down" "$injected" load
+  fi
+done
+
+produced() {
+  grep -oE 'sent [0-9,]+' "$PIPELINE_LOGS/producer-1.log" | tail -n 1 | tr -dc '0-9'
+}
+info "the faults are over; producing until $EVENTS events are sent (now $(produced))"
+while (($(produced) < EVENTS)); do
+  kill -0 "$producer_pid" 2>/dev/null || die "the producer stopped (log: $PIPELINE_LOGS/producer-1.log)"
+  sleep 2
+done
+kill -TERM "$producer_pid"
+# 143: the JVM ends on the signal once the producer has flushed and printed its summary.
+wait "$producer_pid" || (($? == 143)) || die "the producer failed (log: $PIPELINE_LOGS/producer-1.log)"
+producer_pid=''
+grep -E '^(runnel-producer: sent|  acked|  failed)' "$PIPELINE_LOGS/producer-1.log" | sed 's/^/  /'
+sent=$(sed -nE 's/^runnel-producer: sent ([0-9,]+) records.*/\1/p' "$PIPELINE_LOGS/producer-1.log" | tr -d ,)
+acked=$(sed -nE 's/^  acked +([0-9,]+).*/\1/p' "$PIPELINE_LOGS/producer-1.log" | tr -d ,)
+failed=$(sed -nE 's/^  failed +([0-9,]+).*/\1/p' "$PIPELINE_LOGS/producer-1.log" | tr -d ,)
+((acked + ${failed:-0} == sent)) || die "the producer sent $sent, Kafka acknowledged $acked and $failed failed: they must add up"
+((${failed:-0} == 0)) || die "$failed records failed: the producer must ride out the broker's outage"
+
+info "stopping ./runnel run (SIGTERM), then draining: Bronze, Silver and the load available-now"
+kill -TERM "$run_pid"
+wait "$run_pid" || die "./runnel run ended with an error (log: $logs/run.out)"
+run_pid=''
+grep -E 'stopped after' "$logs/run.out" | sed 's/^/  /' || true
+pipeline_stages drain
+
+info "dbt build killed mid-way (SIGKILL), then built again and tested"
+(cd "$DBT_PROJECT_DIR" && exec setsid "$DBT_VENV/bin/dbt" build --target prod) >"$PIPELINE_LOGS/dbt-killed.log" 2>&1 &
+dbt_pid=$!
+# Until it is building models (connected, compiling done), then a random moment inside.
+for _ in $(seq 300); do grep -q 'START sql' "$PIPELINE_LOGS/dbt-killed.log" && break; sleep 0.1; done
+random_sleep 3
+kill -KILL "$dbt_pid" 2>/dev/null || true
+wait "$dbt_pid" 2>/dev/null || true
+printf '  killed after: %s\n' "$(grep -c 'OK created\|OK snapshotted\|PASS' "$PIPELINE_LOGS/dbt-killed.log" || true) nodes done"
+run_dbt build --target prod >"$PIPELINE_LOGS/dbt-build.log" 2>&1 ||
+  die "dbt build after the killed one failed (log: $PIPELINE_LOGS/dbt-build.log)"
+grep -E "Done\. PASS" "$PIPELINE_LOGS/dbt-build.log" | sed -E 's/\x1b\[[0-9;]*m//g; s/^/  /' || true
+
+# --- the verdict --------------------------------------------------------------------------------
+
+bronze_line=$(grep -E '^bronze: ' "$PIPELINE_LOGS/bronze-drain.log" | tail -n 1)
+[[ $bronze_line == *"in agreement"* ]] || die "Bronze and Kafka disagree after the faults: $bronze_line"
+ok "Bronze: ${bronze_line#bronze: }"
+
+info "the same topics through a fault-free run (available-now; lake folder _reference, database runnel_reference)"
+faulted_db=$RUNNEL_PG_DATABASE
+pipeline_use_lake _reference
+PIPELINE_LOGS=$logs/reference
+mkdir -p "$PIPELINE_LOGS"
+cp "$logs"/faulted/producer-1.log "$logs"/faulted/products-1.log "$PIPELINE_LOGS/"
+pipeline_create_db runnel_reference
+export RUNNEL_PG_DATABASE=runnel_reference
+before=$(pipeline_warehouse_counts)
+pipeline_stages 1
+run_dbt build --target prod >"$PIPELINE_LOGS/dbt-build.log" 2>&1 ||
+  die "dbt build of the reference failed (log: $PIPELINE_LOGS/dbt-build.log)"
+pipeline_reconcile "$before" || die "the fault-free run does not reconcile (logs in $PIPELINE_LOGS)"
+
+pipeline_checksums >"$logs/reference.checksums"
+RUNNEL_PG_DATABASE=$faulted_db pipeline_checksums >"$logs/faulted.checksums"
+sed 's/^/  /' "$logs/faulted.checksums"
+if ! diff -u --label fault-free "$logs/reference.checksums" --label faulted "$logs/faulted.checksums" >"$logs/checksums.diff"; then
+  cat "$logs/checksums.diff" >&2
+  die "the faulted run's tables differ from the fault-free run's (above)"
+fi
+ok "every silver and marts table of the faulted run equals the fault-free run's"
+
+printf '\n%s\n' "${_bold}Recovery${_off} (from the fault to a committed batch of each job it hit)"
+awk -F'\t' '{printf "  %-30s %-20s %4d s\n", $1, $2, $3}' "$results"
+restarts=$(cat "$RUN_LOGS"/{bronze,silver,load}.log | grep -c 'supervise: .* restart [0-9]' || true)
+ok "faults test passed: $acked events acknowledged, all in every layer once; $restarts job restarts (logs in $logs)"
