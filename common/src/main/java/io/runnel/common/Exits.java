@@ -43,7 +43,8 @@ public final class Exits {
     if (e instanceof SettingsException) {
       return SETTINGS;
     }
-    if (e instanceof ServiceUnavailableException) {
+    // Also inside the StreamingQueryException Spark wraps a failed micro-batch's error in.
+    if (find(e, ServiceUnavailableException.class) != null) {
       return UNAVAILABLE;
     }
     if (e instanceof WriterLease.LeaseRefusedException) {
@@ -52,12 +53,29 @@ public final class Exits {
     return FAILED;
   }
 
+  /** One line, whatever the exception's message holds (a server error's detail lines). */
   static String messageOf(Throwable e) {
+    return rawMessageOf(e).strip().replaceAll("\\s*\\R\\s*", " ");
+  }
+
+  private static String rawMessageOf(Throwable e) {
+    BatchFailedException located = find(e, BatchFailedException.class);
+    if (located != null) {
+      return located.getMessage();
+    }
+    ServiceUnavailableException unavailable = find(e, ServiceUnavailableException.class);
+    if (unavailable != null) {
+      return unavailable.getMessage();
+    }
+    return statusOf(e) == FAILED ? Readiness.rootMessage(e) : String.valueOf(e.getMessage());
+  }
+
+  private static <T extends Throwable> T find(Throwable e, Class<T> type) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof BatchFailedException located) {
-        return located.getMessage();
+      if (type.isInstance(t)) {
+        return type.cast(t);
       }
     }
-    return statusOf(e) == FAILED ? Readiness.rootMessage(e) : e.getMessage();
+    return null;
   }
 }
