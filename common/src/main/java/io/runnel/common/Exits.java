@@ -20,6 +20,9 @@ public final class Exits {
   /** Another writer holds the table. */
   public static final int REFUSED = 4;
 
+  /** Input was deleted before it was read (Kafka retention overtook Bronze). */
+  public static final int DATA_LOSS = 5;
+
   private Exits() {}
 
   /** Runs a picocli command with this exit convention; {@code name} prefixes the error line. */
@@ -50,6 +53,9 @@ public final class Exits {
     if (e instanceof WriterLease.LeaseRefusedException) {
       return REFUSED;
     }
+    if (find(e, DataLossException.class) != null) {
+      return DATA_LOSS;
+    }
     return FAILED;
   }
 
@@ -62,6 +68,10 @@ public final class Exits {
     BatchFailedException located = find(e, BatchFailedException.class);
     if (located != null) {
       return located.getMessage();
+    }
+    DataLossException lost = find(e, DataLossException.class);
+    if (lost != null) {
+      return lost.getMessage();
     }
     ServiceUnavailableException unavailable = find(e, ServiceUnavailableException.class);
     if (unavailable != null) {
