@@ -52,15 +52,16 @@ class PostgresTimeoutIT {
       assertThatThrownBy(() -> PostgresWriter.connect(pg).close())
           .isInstanceOf(SQLException.class)
           .satisfies(e -> assertThat(((SQLException) e).getSQLState()).startsWith("08"));
-      assertThat(seconds(started)).isBetween(1.5, 4.0);
+      assertThat(seconds(started)).isBetween(1.5, 6.0);
 
       started = System.nanoTime();
       assertThatThrownBy(() -> PostgresWriter.preflight(pg, List.of(), Duration.ofSeconds(3)))
           .isInstanceOf(ServiceUnavailableException.class)
           .hasMessageStartingWith(
               "PostgreSQL at 127.0.0.1:" + silent.port() + "/runnel did not answer within 3 s: ");
-      // The preflight's deadline plus at most one attempt's login timeout.
-      assertThat(seconds(started)).isLessThan(3 + 2 + 1.5);
+      // The preflight's deadline plus at most one attempt's login timeout (and slack for a busy
+      // machine: the bound is what matters, not its precision).
+      assertThat(seconds(started)).isLessThan(3 + 2 + 3.0);
     }
   }
 
@@ -79,7 +80,7 @@ class PostgresTimeoutIT {
             .isEqualTo(2 + 256L * 1024 * 1024);
         long started = System.nanoTime();
         SQLException slow = catchSql(() -> s.execute("SELECT pg_sleep(30)"));
-        assertThat(seconds(started)).isBetween(1.5, 3.5);
+        assertThat(seconds(started)).isBetween(1.5, 6.0);
         assertThat(pg.unavailable(slow, "merging", "run the load again").getMessage())
             .startsWith(
                 "PostgreSQL at 127.0.0.1:"
@@ -91,7 +92,7 @@ class PostgresTimeoutIT {
         proxy.freeze();
         started = System.nanoTime();
         SQLException silent = catchSql(() -> s.execute("SELECT 1"));
-        assertThat(seconds(started)).isBetween(3.5, 6.0);
+        assertThat(seconds(started)).isBetween(3.5, 9.0);
         assertThat(pg.unavailable(silent, "loading batch 0 of silver.events", "run the load again"))
             .hasMessage(
                 "PostgreSQL at 127.0.0.1:"
