@@ -20,6 +20,9 @@ public final class Exits {
   /** Another writer holds the table. */
   public static final int REFUSED = 4;
 
+  /** Input was deleted before it was read (Kafka retention overtook Bronze). */
+  public static final int DATA_LOSS = 5;
+
   private Exits() {}
 
   /** Runs a picocli command with this exit convention; {@code name} prefixes the error line. */
@@ -43,21 +46,46 @@ public final class Exits {
     if (e instanceof SettingsException) {
       return SETTINGS;
     }
-    if (e instanceof ServiceUnavailableException) {
+    // Also inside the StreamingQueryException Spark wraps a failed micro-batch's error in.
+    if (find(e, ServiceUnavailableException.class) != null) {
       return UNAVAILABLE;
     }
     if (e instanceof WriterLease.LeaseRefusedException) {
       return REFUSED;
     }
+    if (find(e, DataLossException.class) != null) {
+      return DATA_LOSS;
+    }
     return FAILED;
   }
 
+  /** One line, whatever the exception's message holds (a server error's detail lines). */
   static String messageOf(Throwable e) {
+    return rawMessageOf(e).strip().replaceAll("\\s*\\R\\s*", " ");
+  }
+
+  private static String rawMessageOf(Throwable e) {
+    BatchFailedException located = find(e, BatchFailedException.class);
+    if (located != null) {
+      return located.getMessage();
+    }
+    DataLossException lost = find(e, DataLossException.class);
+    if (lost != null) {
+      return lost.getMessage();
+    }
+    ServiceUnavailableException unavailable = find(e, ServiceUnavailableException.class);
+    if (unavailable != null) {
+      return unavailable.getMessage();
+    }
+    return statusOf(e) == FAILED ? Readiness.rootMessage(e) : String.valueOf(e.getMessage());
+  }
+
+  private static <T extends Throwable> T find(Throwable e, Class<T> type) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof BatchFailedException located) {
-        return located.getMessage();
+      if (type.isInstance(t)) {
+        return type.cast(t);
       }
     }
-    return statusOf(e) == FAILED ? Readiness.rootMessage(e) : e.getMessage();
+    return null;
   }
 }

@@ -28,6 +28,8 @@ final class BronzeHealth {
    * @param lag records in Kafka that the newest committed batch has not read
    * @param lease the writer lease, if the object exists
    * @param leaseTtl a lease not renewed within this is a dead writer's
+   * @param dataLoss the line saying which records Kafka deleted before Bronze read them, if any
+   *     ({@link io.runnel.common.KafkaDataLoss})
    */
   record Observation(
       String checkpoint,
@@ -35,7 +37,18 @@ final class BronzeHealth {
       Optional<Commit> commit,
       long lag,
       Optional<Lease> lease,
-      Duration leaseTtl) {
+      Duration leaseTtl,
+      Optional<String> dataLoss) {
+
+    Observation(
+        String checkpoint,
+        boolean checkpointExists,
+        Optional<Commit> commit,
+        long lag,
+        Optional<Lease> lease,
+        Duration leaseTtl) {
+      this(checkpoint, checkpointExists, commit, lag, lease, leaseTtl, Optional.empty());
+    }
 
     /**
      * The writer renewed its lease within the TTL (as WriterLease decides it: age above TTL is
@@ -70,6 +83,10 @@ final class BronzeHealth {
   }
 
   static Verdict judge(Observation o, long maxLag, Duration maxStall) {
+    if (o.dataLoss().isPresent()) {
+      // No lag tolerance covers it: Bronze cannot go on by itself.
+      return new Verdict(false, "bronze: " + o.dataLoss().get());
+    }
     boolean alive = o.writerAlive();
     String writer = alive ? "running" : "not running";
     if (o.commit().isEmpty()) {

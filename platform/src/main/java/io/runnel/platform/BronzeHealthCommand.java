@@ -1,8 +1,10 @@
 package io.runnel.platform;
 
+import io.runnel.common.BronzeCheckpoint;
 import io.runnel.common.BronzeLocation;
 import io.runnel.common.Env;
 import io.runnel.common.Exits;
+import io.runnel.common.KafkaDataLoss;
 import io.runnel.common.KafkaOffsets;
 import io.runnel.common.Preflight;
 import io.runnel.common.Readiness;
@@ -14,25 +16,19 @@ import io.runnel.platform.BronzeHealth.Commit;
 import io.runnel.platform.BronzeHealth.Lease;
 import io.runnel.platform.BronzeHealth.Observation;
 import io.runnel.platform.BronzeHealth.Verdict;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 @Command(
     name = "bronze-health",
@@ -103,35 +99,13 @@ final class BronzeHealthCommand implements Callable<Integer> {
       BronzeLocation bronze, S3Client client, String checkpoint, Duration timeout)
       throws Exception {
     S3Settings s3 = bronze.s3();
-    List<String> keys =
-        client
-            .listObjectsV2Paginator(b -> b.bucket(s3.bucket()).prefix(checkpoint + "/"))
-            .contents()
-            .stream()
-            .map(S3Object::key)
-            .toList();
-    OptionalLong batch = BronzeCheckpoint.newestCommittedBatch(checkpoint, keys);
-    Map<TopicPartition, Long> committed = Map.of();
+    BronzeCheckpoint.Listing listing = BronzeCheckpoint.read(client, s3.bucket(), checkpoint);
+    List<String> keys = listing.keys();
+    OptionalLong batch = listing.batch();
+    Map<TopicPartition, Long> committed = listing.offsets();
     Optional<Commit> commit = Optional.empty();
     if (batch.isPresent()) {
       long n = batch.getAsLong();
-      String offsets = checkpoint + "/offsets/" + n;
-      try {
-        committed =
-            BronzeCheckpoint.kafkaOffsets(
-                client
-                    .getObjectAsBytes(b -> b.bucket(s3.bucket()).key(offsets))
-                    .asString(StandardCharsets.UTF_8));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalStateException(
-            "s3://"
-                + s3.bucket()
-                + "/"
-                + offsets
-                + " is not a Bronze checkpoint entry: "
-                + e.getMessage(),
-            e);
-      }
       HeadObjectResponse head =
           client.headObject(b -> b.bucket(s3.bucket()).key(checkpoint + "/commits/" + n));
       commit =
@@ -143,37 +117,21 @@ final class BronzeHealthCommand implements Callable<Integer> {
             .map(seen -> new Lease(BronzeCheckpoint.leaseHolder(seen.holder()), seen.age()));
     // Kafka last: the end offsets are read after the checkpoint, so a batch committed in
     // between can only make the lag look larger, never hide a backlog.
-    long lag = kafkaLag(bronze, committed, timeout);
+    KafkaOffsets now =
+        KafkaOffsets.read(
+            bronze.kafkaBootstrap(), BronzeLocation.BOOTSTRAP, bronze.topics(), timeout);
+    List<KafkaDataLoss.Gap> gaps = KafkaDataLoss.gaps(committed, now.earliest());
     return new Observation(
         "s3://" + s3.bucket() + "/" + checkpoint,
         !keys.isEmpty(),
         commit,
-        lag,
+        BronzeHealth.lag(now.earliest(), now.end(), committed),
         lease,
-        bronze.leaseTtl());
-  }
-
-  private static long kafkaLag(
-      BronzeLocation bronze, Map<TopicPartition, Long> committed, Duration timeout)
-      throws Exception {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bronze.kafkaBootstrap());
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    try (Admin admin = Admin.create(props)) {
-      KafkaOffsets now = KafkaOffsets.of(admin, bronze.topics(), timeout);
-      return BronzeHealth.lag(now.earliest(), now.end(), committed);
-    } catch (ExecutionException | TimeoutException e) {
-      // It answered the preflight a moment ago: gone since, or too slow.
-      throw new ServiceUnavailableException(
-          "Kafka at "
-              + bronze.kafkaBootstrap()
-              + " ("
-              + BronzeLocation.BOOTSTRAP
-              + ") did not give the offsets of "
-              + bronze.topics()
-              + ": "
-              + Readiness.rootMessage(e));
-    }
+        bronze.leaseTtl(),
+        gaps.isEmpty()
+            ? Optional.empty()
+            : Optional.of(
+                KafkaDataLoss.line(
+                    gaps, committed, now.earliest(), bronze.checkpointPath(), Instant.now())));
   }
 }

@@ -165,4 +165,20 @@ class BronzeHealthTest {
                 Map.of(EVENTS_0, 0L), Map.of(EVENTS_0, 5L), Map.of(EVENTS_0, 9L, EVENTS_1, 3L)))
         .isZero();
   }
+
+  @Test
+  void recordsKafkaDeletedUnreadAreAFailureWhateverTheLagTolerance() {
+    Observation lost =
+        new Observation(
+            CHECKPOINT,
+            true,
+            Optional.of(new Commit(7, Duration.ofSeconds(5))),
+            0,
+            Optional.of(new Lease(HOLDER, Duration.ofSeconds(1))),
+            TTL,
+            Optional.of("Kafka deleted 50 records Bronze had not read (...)"));
+    Verdict v = BronzeHealth.judge(lost, 1_000_000, MAX_STALL);
+    assertThat(v.healthy()).isFalse();
+    assertThat(v.line()).isEqualTo("bronze: Kafka deleted 50 records Bronze had not read (...)");
+  }
 }

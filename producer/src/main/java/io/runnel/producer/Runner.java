@@ -84,10 +84,18 @@ final class Runner {
     this.stop = stop;
   }
 
+  Result run(String topic, Duration progressEvery, java.io.PrintStream progress) throws Exception {
+    return run(topic, progressEvery, progress, null);
+  }
+
   /**
    * @param progress where the progress line goes every {@code progressEvery} (zero: nowhere)
+   * @param maxOutage how long the sink waits for an absent destination (null: not said); a progress
+   *     line while records wait and none was acknowledged since the last one says that it is
+   *     waiting for the broker, so that an outage does not look like a hang
    */
-  Result run(String topic, Duration progressEvery, java.io.PrintStream progress) throws Exception {
+  Result run(String topic, Duration progressEvery, java.io.PrintStream progress, Duration maxOutage)
+      throws Exception {
     ScheduledExecutorService timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -99,24 +107,46 @@ final class Runner {
     if (!progressEvery.isZero()) {
       long every = progressEvery.toMillis();
       long[] last = {0, start};
+      long[] acks = {0, start}; // the acknowledged count, and when it last moved
       timer.scheduleAtFixedRate(
           () -> {
             long now = System.nanoTime();
             long n = sent.get();
+            long acked = sink.acked();
+            long done = acked + sink.failed();
+            if (acked != acks[0] || done >= n) {
+              acks[0] = acked;
+              acks[1] = now;
+            }
+            long silentSeconds = TimeUnit.NANOSECONDS.toSeconds(now - acks[1]);
             double perSecond = (n - last[0]) * 1e9 / Math.max(1, now - last[1]);
             last[0] = n;
             last[1] = now;
             long behindMs = TimeUnit.NANOSECONDS.toMillis(lagNanos.get());
+            String waiting =
+                // Two intervals without an acknowledgement while records wait: not a slow send.
+                now - acks[1] < 2 * TimeUnit.MILLISECONDS.toNanos(every)
+                    ? ""
+                    : String.format(
+                        Locale.ROOT,
+                        "; waiting for the broker: nothing acknowledged for %d s, %,d records"
+                            + " held%s",
+                        silentSeconds,
+                        n - done,
+                        maxOutage == null
+                            ? ""
+                            : " (kept up to --max-outage " + maxOutage.toSeconds() + "s)");
             progress.println(
                 String.format(
                     Locale.ROOT,
-                    "%tT sent %,d (%,.0f/s) acked %,d errors %,d%s",
+                    "%tT sent %,d (%,.0f/s) acked %,d errors %,d%s%s",
                     System.currentTimeMillis(),
                     n,
                     perSecond,
-                    sink.acked(),
+                    acked,
                     sink.failed(),
-                    behindMs > 1_000 ? ", " + behindMs + " ms behind the schedule" : ""));
+                    behindMs > 1_000 ? ", " + behindMs + " ms behind the schedule" : "",
+                    waiting));
           },
           every,
           every,

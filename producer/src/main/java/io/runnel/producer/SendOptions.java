@@ -76,6 +76,16 @@ final class SendOptions {
   Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
   @Option(
+      names = "--max-outage",
+      paramLabel = "TIME",
+      converter = DurationConverter.class,
+      description =
+          "Ride out a broker outage this long: records are kept and retried, and sending pauses"
+              + " when the buffer is full, before any record counts as failed; at least 31s"
+              + " (default: RUNNEL_PRODUCER_MAX_OUTAGE_SECONDS, or 10m).")
+  Duration maxOutage;
+
+  @Option(
       names = "--timeout-seconds",
       paramLabel = "N",
       defaultValue = "30",
@@ -100,6 +110,14 @@ final class SendOptions {
           "--count, --rate and --progress-seconds must not be negative, --timeout-seconds at"
               + " least 1");
     }
+    Duration outage = maxOutage == null ? settings.maxOutage() : maxOutage;
+    if (outage.compareTo(ProducerSettings.MIN_MAX_OUTAGE) < 0) {
+      throw new io.runnel.common.SettingsException(
+          "--max-outage must be at least 31s (Kafka: delivery.timeout.ms >= linger.ms +"
+              + " request.timeout.ms), got "
+              + outage.toSeconds()
+              + "s");
+    }
     Sink sink;
     if (dryRun) {
       sink = new PrintSink(ctx.out());
@@ -113,7 +131,7 @@ final class SendOptions {
           rate > 0
               ? String.format(Locale.ROOT, ", %,.0f records/s", rate)
               : ", as fast as possible");
-      sink = new EventPublisher(settings.bootstrap(), name, kafkaProperties);
+      sink = new EventPublisher(settings.bootstrap(), name, outage, kafkaProperties);
     }
     Runner.Result result;
     try (source;
@@ -121,7 +139,7 @@ final class SendOptions {
       result =
           new Runner(
                   source, sink, new Runner.Limits(count, duration, rate, startMillis), ctx.stop())
-              .run(name, Duration.ofSeconds(progressSeconds), ctx.err());
+              .run(name, Duration.ofSeconds(progressSeconds), ctx.err(), dryRun ? null : outage);
     }
     (dryRun ? ctx.err() : ctx.out()).print(result.render());
     (dryRun ? ctx.err() : ctx.out()).flush();
@@ -134,7 +152,10 @@ final class SendOptions {
           .println(
               "runnel-producer: "
                   + (result.sent() - result.acked())
-                  + " record(s) were not acknowledged by Kafka");
+                  + " record(s) were not acknowledged by Kafka (refused, or Kafka was away longer"
+                  + " than --max-outage "
+                  + outage.toSeconds()
+                  + "s)");
       return 1;
     }
     return 0;

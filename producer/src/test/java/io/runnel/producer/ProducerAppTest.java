@@ -7,6 +7,7 @@ import io.runnel.common.Env;
 import io.runnel.common.SettingsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,7 +140,9 @@ class ProducerAppTest {
   void settingsComeFromTheEnvironmentWithDefaults() {
     ProducerSettings defaults = ProducerSettings.fromEnv(Env.of(Map.of()));
     assertThat(defaults)
-        .isEqualTo(new ProducerSettings("127.0.0.1:19092", "events", 2, "products", 1, (short) 1));
+        .isEqualTo(
+            new ProducerSettings(
+                "127.0.0.1:19092", "events", 2, "products", 1, (short) 1, Duration.ofMinutes(10)));
     assertThatThrownBy(
             () -> ProducerSettings.fromEnv(Env.of(Map.of(ProducerSettings.EVENTS_TOPIC, "a b"))))
         .isInstanceOf(SettingsException.class)
@@ -151,7 +154,7 @@ class ProducerAppTest {
 
   @Test
   void producerPropertiesAreTheDocumentedOnes() {
-    var p = EventPublisher.properties("h:1", Map.of("linger.ms", "5"));
+    var p = EventPublisher.properties("h:1", Duration.ofMinutes(10), Map.of("linger.ms", "5"));
     assertThat(p)
         .containsEntry("acks", "all")
         .containsEntry("enable.idempotence", true)

@@ -166,4 +166,32 @@ class RunnerTest {
     assertThat(r.fatal()).hasMessage("file.csv:5: has 2 fields");
     assertThat(r.stoppedBy()).isEqualTo("fatal error");
   }
+
+  @Test
+  void progressDuringAnOutageSaysItIsWaitingForTheBroker() throws Exception {
+    CountingSink silent =
+        new CountingSink() {
+          @Override
+          public long acked() {
+            return 0; // the broker is away: nothing is acknowledged
+          }
+        };
+    java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
+    new Runner(
+            new TimeSource(1_000),
+            silent,
+            new Runner.Limits(0, Duration.ofMillis(700), 20, null),
+            new AtomicBoolean())
+        .run(
+            "t",
+            Duration.ofMillis(100),
+            new java.io.PrintStream(lines, true, java.nio.charset.StandardCharsets.UTF_8),
+            Duration.ofMinutes(1));
+    String progress = lines.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(progress.lines().findFirst().orElseThrow()).doesNotContain("waiting");
+    assertThat(progress)
+        .containsPattern(
+            "acked 0 errors 0; waiting for the broker: nothing acknowledged for \\d+ s, \\d+"
+                + " records held \\(kept up to --max-outage 60s\\)");
+  }
 }

@@ -1,19 +1,27 @@
 package io.runnel.streaming;
 
 import io.delta.tables.DeltaTable;
+import io.runnel.common.BronzeCheckpoint;
+import io.runnel.common.DataLossException;
 import io.runnel.common.Env;
 import io.runnel.common.Exits;
+import io.runnel.common.KafkaDataLoss;
+import io.runnel.common.KafkaOffsets;
 import io.runnel.common.Preflight;
 import io.runnel.spark.Checkpoint;
 import io.runnel.spark.Compaction;
 import io.runnel.spark.MetricsListener;
 import io.runnel.spark.TableWriter;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -25,6 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Kafka to the Bronze Delta table, exactly once and lossless. Every Kafka record becomes one row
@@ -109,6 +118,9 @@ public final class BronzeIngestJob {
               String.valueOf(BronzeTransforms.INDEXED_COLUMNS));
       // Each value is unique: a dictionary for it is built, found useless and dropped, per page.
       spark.sparkContext().hadoopConfiguration().set("parquet.enable.dictionary#value", "false");
+      // Before the query starts: a gap Kafka left is reported here with what to do, and nothing
+      // is written.
+      failOnDataLoss();
       StreamingQuery query = writer(bronze).start(table);
       LOG.info(
           "ingesting {} from {} into {} ({})",
@@ -118,7 +130,16 @@ public final class BronzeIngestJob {
           settings.availableNow()
               ? "available now, then stop"
               : "every " + settings.triggerInterval().toMillis() + " ms");
-      query.awaitTermination();
+      try {
+        query.awaitTermination();
+      } catch (StreamingQueryException e) {
+        // Retention overtook a running Bronze: Spark's own error (failOnDataLoss) names no
+        // way on; measure the gap and say it in the one line.
+        if (String.valueOf(e.getMessage()).contains("KAFKA_DATA_LOSS")) {
+          failOnDataLoss();
+        }
+        throw e;
+      }
       if (settings.availableNow()) {
         compact(table);
         reconcile(table);
@@ -127,6 +148,36 @@ public final class BronzeIngestJob {
       compactor.shutdownNow();
       metrics.flush();
       spark.streams().removeListener(metrics);
+    }
+  }
+
+  /**
+   * Stops with a {@link DataLossException} when Kafka no longer holds records between where this
+   * checkpoint resumes and Kafka's earliest offsets (retention, or deleteRecords, overtook Bronze):
+   * never a silent gap. Spark would fail too (failOnDataLoss), but without naming the lost ranges
+   * or a way on.
+   */
+  void failOnDataLoss() {
+    Map<TopicPartition, Long> resume;
+    try (S3Client client = settings.s3().newClient()) {
+      resume =
+          BronzeCheckpoint.read(client, settings.s3().bucket(), settings.checkpointPath())
+              .offsets();
+    }
+    if (resume.isEmpty()) {
+      return; // a new checkpoint starts at startingOffsets: nothing read yet, nothing lost
+    }
+    KafkaOffsets now =
+        KafkaOffsets.read(
+            settings.kafkaBootstrap(),
+            BronzeSettings.BOOTSTRAP,
+            settings.topics(),
+            settings.preflightTimeout());
+    List<KafkaDataLoss.Gap> gaps = KafkaDataLoss.gaps(resume, now.earliest());
+    if (!gaps.isEmpty()) {
+      throw new DataLossException(
+          KafkaDataLoss.line(
+              gaps, resume, now.earliest(), settings.checkpointPath(), Instant.now()));
     }
   }
 

@@ -6,6 +6,7 @@ import io.runnel.common.S3Settings;
 import io.runnel.common.SettingsException;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Everything BronzeIngestJob reads from the environment, read and validated once at start.
@@ -40,13 +41,31 @@ public record BronzeSettings(
   static final String PREFLIGHT_SECONDS = "RUNNEL_PREFLIGHT_SECONDS";
   static final String COMPACT_MINUTES = "RUNNEL_BRONZE_COMPACT_MINUTES";
 
+  /**
+   * Spark's per-partition {@code startingOffsets}, as the data-loss line gives them: where a new
+   * checkpoint starts when the operator accepts a loss ({@code KafkaDataLoss}).
+   */
+  private static final Pattern PER_PARTITION;
+
+  static {
+    String partitions = "\\{\"[0-9]+\":-?[0-9]+(,\"[0-9]+\":-?[0-9]+)*\\}";
+    String topic = "\"[A-Za-z0-9._-]+\":" + partitions;
+    PER_PARTITION = Pattern.compile("\\{" + topic + "(," + topic + ")*\\}");
+  }
+
   public static BronzeSettings fromEnv(Env env, boolean availableNow) {
     // Topics, table, checkpoint and lease as ./runnel bronze-health reads them too.
     BronzeLocation where = BronzeLocation.fromEnv(env);
     String starting = env.string(STARTING_OFFSETS, "earliest");
-    if (!starting.equals("earliest") && !starting.equals("latest")) {
+    if (!starting.equals("earliest")
+        && !starting.equals("latest")
+        && !PER_PARTITION.matcher(starting.replaceAll("\\s", "")).matches()) {
       throw new SettingsException(
-          STARTING_OFFSETS + " must be earliest or latest, got '" + starting + "'");
+          STARTING_OFFSETS
+              + " must be earliest or latest, or offsets per partition such as"
+              + " {\"events\":{\"0\":42,\"1\":17}}, got '"
+              + starting
+              + "'");
     }
     return new BronzeSettings(
         where.kafkaBootstrap(),

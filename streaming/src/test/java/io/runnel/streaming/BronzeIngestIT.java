@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.delta.tables.DeltaTable;
 import io.runnel.common.Env;
+import io.runnel.common.KafkaOffsets;
 import io.runnel.common.KafkaTopics;
 import io.runnel.common.S3Settings;
 import io.runnel.common.WriterLease;
@@ -28,10 +29,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -108,6 +111,66 @@ class BronzeIngestIT {
     assertThat(DeltaTable.forPath(reader, lake("bronze/events")).history(1).first().getLong(0))
         .as("no new commit without new data")
         .isEqualTo(version);
+
+    recordsDeletedBeforeBronzeReadThemStopItWithOneLine(version);
+  }
+
+  /**
+   * Issue 21, on the table the test above left (3,000 rows, caught up): records Kafka deletes
+   * before Bronze reads them (deleteRecords moves a partition's log start offset exactly as
+   * retention does) stop Bronze with one line naming the lost ranges and the way on, and nothing is
+   * written; the command that line gives then resumes Bronze past the gap, nothing read twice.
+   */
+  private void recordsDeletedBeforeBronzeReadThemStopItWithOneLine(long version) throws Exception {
+    long began = System.nanoTime();
+    produce(100, 3_000);
+    Map<TopicPartition, Long> ends;
+    try (Admin admin = Admin.create(kafkaProps())) {
+      ends = KafkaOffsets.of(admin, List.of(topic), Duration.ofSeconds(30)).end();
+      Map<TopicPartition, RecordsToDelete> upToEnd = new HashMap<>();
+      ends.forEach((tp, end) -> upToEnd.put(tp, RecordsToDelete.beforeOffset(end)));
+      admin.deleteRecords(upToEnd).all().get(30, TimeUnit.SECONDS);
+    }
+    long started = System.nanoTime();
+    SparkSubmit.Result lost = submit().run(JOB, jobEnv(Map.of()), LIMIT, "--available-now");
+    System.out.printf(
+        "Bronze after deleteRecords: exit %d after %d s: %s%n",
+        lost.exitCode(),
+        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started),
+        lastLine(lost.output()));
+    String resume =
+        "{\"" + topic + "\":{\"0\":" + ends.get(tp(0)) + ",\"1\":" + ends.get(tp(1)) + "}}";
+    assertThat(lost.exitCode()).as(lost.output()).isEqualTo(5);
+    assertThat(lastLine(lost.output()))
+        .matches(
+            "bronze: Kafka deleted 100 records Bronze had not read \\(retention, or"
+                + " deleteRecords\\): "
+                + topic
+                + "\\[0\\] offsets [0-9]+-[0-9]+ \\([0-9]+ records\\), "
+                + topic
+                + "\\[1\\] offsets [0-9]+-[0-9]+ \\([0-9]+ records\\)\\. Bronze stops"
+                + " before them, writes nothing .*")
+        .contains(
+            " RUNNEL_BRONZE_CHECKPOINT=" + base + "/_checkpoints/bronze/events-resumed-",
+            " RUNNEL_BRONZE_STARTING_OFFSETS='" + resume + "' ./runnel bronze ");
+    assertThat(table().count()).isEqualTo(3_000);
+    assertThat(DeltaTable.forPath(reader, lake("bronze/events")).history(1).first().getLong(0))
+        .as("nothing written")
+        .isEqualTo(version);
+
+    // The way on the line gives: a new checkpoint from the first offsets Kafka still holds.
+    produce(50, 3_100);
+    bronzeHere(
+        Map.of(
+            "RUNNEL_BRONZE_CHECKPOINT",
+            base + "/_checkpoints/bronze/events-resumed",
+            "RUNNEL_BRONZE_STARTING_OFFSETS",
+            resume));
+    assertThat(table().count()).isEqualTo(3_050);
+    assertThat(table().select("topic", "kafka_partition", "kafka_offset").distinct().count())
+        .isEqualTo(3_050);
+    System.out.printf(
+        "data loss case: %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began));
   }
 
   @Test
@@ -198,7 +261,8 @@ class BronzeIngestIT {
     assertThat(badOffsets.exitCode()).isEqualTo(2);
     assertThat(lastLine(badOffsets.output()))
         .isEqualTo(
-            "bronze: RUNNEL_BRONZE_STARTING_OFFSETS must be earliest or latest, got 'yesterday'");
+            "bronze: RUNNEL_BRONZE_STARTING_OFFSETS must be earliest or latest, or offsets per"
+                + " partition such as {\"events\":{\"0\":42,\"1\":17}}, got 'yesterday'");
 
     SparkSubmit.Result noKafka =
         submit()
@@ -319,8 +383,22 @@ class BronzeIngestIT {
    * kill); every kill -9 and every run beside another writer is a real spark-submit.
    */
   private void bronzeHere() throws Exception {
-    new BronzeIngestJob(reader, BronzeSettings.fromEnv(ServiceEnv.with(jobEnv(Map.of())), true))
+    bronzeHere(Map.of());
+  }
+
+  private void bronzeHere(Map<String, String> overrides) throws Exception {
+    new BronzeIngestJob(reader, BronzeSettings.fromEnv(ServiceEnv.with(jobEnv(overrides)), true))
         .run();
+  }
+
+  private TopicPartition tp(int partition) {
+    return new TopicPartition(topic, partition);
+  }
+
+  private static Properties kafkaProps() {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, env.required("RUNNEL_KAFKA_BOOTSTRAP"));
+    return props;
   }
 
   private SparkSubmit submit() {

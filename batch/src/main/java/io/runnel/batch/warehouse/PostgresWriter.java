@@ -104,6 +104,24 @@ final class PostgresWriter {
    * Delta change type.
    */
   Outcome write(Dataset<Row> changes, UUID queryId, long batchId) throws SQLException {
+    try {
+      return writeOrFail(changes, queryId, batchId);
+    } catch (SQLException e) {
+      ServiceUnavailableException unavailable =
+          postgres.unavailable(
+              e,
+              "loading batch " + batchId + " of " + sql.target(),
+              "run the load again: the batch rolled back, and the load resumes from its"
+                  + " checkpoint");
+      if (unavailable != null) {
+        throw unavailable;
+      }
+      throw e;
+    }
+  }
+
+  private Outcome writeOrFail(Dataset<Row> changes, UUID queryId, long batchId)
+      throws SQLException {
     try (Connection c = connect(postgres)) {
       StructType encoded =
           new StructType(Arrays.copyOf(changes.schema().fields(), changes.schema().size() - 1));
@@ -134,7 +152,12 @@ final class PostgresWriter {
         Failpoint.reach("load." + sql.table() + ".after-commit", batchId);
         return outcome;
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        try {
+          c.rollback();
+        } catch (SQLException rollbackFailed) {
+          // A broken connection: the server rolls the transaction back itself; report the cause.
+          e.addSuppressed(rollbackFailed);
+        }
         throw e;
       }
     }
@@ -418,15 +441,15 @@ final class PostgresWriter {
     props.setProperty("user", pg.user());
     props.setProperty("password", pg.password());
     props.setProperty("ApplicationName", "runnel-load");
-    // A dead server or network must fail the batch, not hang it.
-    props.setProperty("connectTimeout", "10");
-    props.setProperty("tcpKeepAlive", "true");
-    // Memory for the one big sort (DISTINCT ON) and for the staging table, which lives in
-    // session-local buffers: without these both spill to disk. Must be set before the session
-    // touches a temporary table, hence at connection. UTC: the rejects table's keys and values
-    // are times written as text.
-    props.setProperty("options", "-c work_mem=256MB -c temp_buffers=512MB -c TimeZone=UTC");
-    return DriverManager.getConnection(pg.jdbcUrl(), props);
+    // The URL carries the timeouts (PostgresSettings.Timeouts): a dead server or a half-open
+    // connection fails the batch within them instead of hanging it. Memory for the one big sort
+    // (DISTINCT ON) and for the staging table, which lives in session-local buffers: without
+    // these both spill to disk. Must be set before the session touches a temporary table, hence
+    // at connection. UTC: the rejects table's keys and values are times written as text.
+    return DriverManager.getConnection(
+        pg.jdbcUrl(
+            pg.database(), Map.of("work_mem", "256MB", "temp_buffers", "512MB", "TimeZone", "UTC")),
+        props);
   }
 
   /**
@@ -434,7 +457,7 @@ final class PostgresWriter {
    * able to do only what it needs), and that the migrations created the targets and the load log.
    */
   static void preflight(PostgresSettings pg, Collection<LoadSql> targets, Duration timeout) {
-    String where = "PostgreSQL at " + pg.host() + ":" + pg.port() + "/" + pg.database();
+    String where = pg.where();
     try (Connection c = Readiness.await(where, timeout, () -> connect(pg))) {
       try (Statement s = c.createStatement();
           ResultSet rs =
@@ -473,7 +496,11 @@ final class PostgresWriter {
         }
       }
     } catch (SQLException e) {
-      throw new ServiceUnavailableException(where + ": " + e.getMessage());
+      ServiceUnavailableException unavailable =
+          pg.unavailable(e, "checking the loader's tables", "run the load again");
+      throw unavailable != null
+          ? unavailable
+          : new ServiceUnavailableException(where + ": " + e.getMessage());
     }
   }
 }

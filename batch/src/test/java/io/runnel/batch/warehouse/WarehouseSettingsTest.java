@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runnel.common.Env;
+import io.runnel.common.PostgresSettings;
 import io.runnel.common.SettingsException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.postgresql.Driver;
 
 class WarehouseSettingsTest {
   private static Map<String, String> minimal() {
@@ -29,7 +32,8 @@ class WarehouseSettingsTest {
   void localDefaultsLoadAsTheLoaderRole() {
     WarehouseSettings s = WarehouseSettings.fromEnv(Env.of(minimal()), true);
     assertThat(s.postgres().user()).isEqualTo("runnel_loader");
-    assertThat(s.postgres().jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:15432/runnel");
+    assertThat(s.postgres().jdbcUrl()).startsWith("jdbc:postgresql://127.0.0.1:15432/runnel?");
+    assertThat(s.postgres().timeouts()).isEqualTo(PostgresSettings.Timeouts.defaults());
     assertThat(s.silverRoot()).isEqualTo("silver");
     assertThat(s.checkpoint("events")).isEqualTo("_checkpoints/warehouse/events");
     assertThat(s.metricsPath()).isEqualTo("_runnel/metrics/warehouse");
@@ -77,5 +81,41 @@ class WarehouseSettingsTest {
     noPassword.remove("RUNNEL_PG_LOADER_PASSWORD");
     assertThatThrownBy(() -> WarehouseSettings.fromEnv(Env.of(noPassword), false))
         .hasMessage("RUNNEL_PG_LOADER_PASSWORD is not set");
+  }
+
+  @Test
+  void theDriverReadsTheTimeoutsAndTheLoadersServerSettingsFromTheUrl() throws Exception {
+    WarehouseSettings s =
+        settings(
+            Map.of(
+                "RUNNEL_PG_CONNECT_TIMEOUT_SECONDS", "3",
+                "RUNNEL_PG_STATEMENT_TIMEOUT_SECONDS", "60",
+                "RUNNEL_PG_SOCKET_TIMEOUT_SECONDS", "90"));
+    PostgresSettings pg = s.postgres();
+    Properties p =
+        Driver.parseURL(pg.jdbcUrl(pg.database(), Map.of("work_mem", "256MB")), new Properties());
+    assertThat(p.getProperty("connectTimeout")).isEqualTo("3");
+    assertThat(p.getProperty("loginTimeout")).isEqualTo("3");
+    assertThat(p.getProperty("socketTimeout")).isEqualTo("90");
+    assertThat(p.getProperty("tcpKeepAlive")).isEqualTo("true");
+    assertThat(p.getProperty("options"))
+        .isEqualTo("-c statement_timeout=60000ms -c work_mem=256MB");
+    assertThat(p.getProperty("PGDBNAME")).isEqualTo("runnel");
+  }
+
+  @Test
+  void theSocketTimeoutMustOutlastTheStatementTimeout() {
+    assertThatThrownBy(
+            () ->
+                settings(
+                    Map.of(
+                        "RUNNEL_PG_STATEMENT_TIMEOUT_SECONDS", "600",
+                        "RUNNEL_PG_SOCKET_TIMEOUT_SECONDS", "600")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage(
+            "RUNNEL_PG_SOCKET_TIMEOUT_SECONDS must be longer than"
+                + " RUNNEL_PG_STATEMENT_TIMEOUT_SECONDS (600 s), got 600 s");
+    assertThatThrownBy(() -> settings(Map.of("RUNNEL_PG_CONNECT_TIMEOUT_SECONDS", "0")))
+        .hasMessage("RUNNEL_PG_CONNECT_TIMEOUT_SECONDS must be between 1 and 600, got '0'");
   }
 }

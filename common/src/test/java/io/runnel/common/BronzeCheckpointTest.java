@@ -1,4 +1,4 @@
-package io.runnel.platform;
+package io.runnel.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,25 +1,28 @@
-package io.runnel.platform;
+package io.runnel.common;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.runnel.common.S3Settings;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Reads a Spark Structured Streaming checkpoint as it lies on S3, without Spark: {@code
  * offsets/<N>} holds what batch N reads (a version line {@code v1}, the batch metadata as JSON,
  * then one line per source: for Kafka {@code {"topic":{"0":123}}}, the offsets the batch reads up
- * to), and {@code commits/<N>} appears once batch N is written to the sink. Free of I/O.
+ * to), and {@code commits/<N>} appears once batch N is written to the sink. Free of I/O, but for
+ * {@link #read}. Bronze (the offsets it resumes from) and bronze-health (its lag) read it alike.
  */
-final class BronzeCheckpoint {
+public final class BronzeCheckpoint {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private BronzeCheckpoint() {}
@@ -28,7 +31,8 @@ final class BronzeCheckpoint {
    * The newest batch with both an offsets and a commits file among the object keys below the
    * checkpoint (directory markers, temporary and checksum files are ignored).
    */
-  static OptionalLong newestCommittedBatch(String checkpointPrefix, Collection<String> keys) {
+  public static OptionalLong newestCommittedBatch(
+      String checkpointPrefix, Collection<String> keys) {
     String prefix = S3Settings.stripSlashes(checkpointPrefix) + "/";
     Set<Long> planned = new HashSet<>();
     Set<Long> committed = new HashSet<>();
@@ -57,7 +61,7 @@ final class BronzeCheckpoint {
    *
    * @throws IllegalArgumentException when the text is not a v1 offset log entry of one Kafka source
    */
-  static Map<TopicPartition, Long> kafkaOffsets(String offsetsFile) {
+  public static Map<TopicPartition, Long> kafkaOffsets(String offsetsFile) {
     String[] lines = offsetsFile.strip().split("\r?\n");
     if (lines.length < 3 || !lines[0].strip().equals("v1")) {
       throw new IllegalArgumentException(
@@ -104,7 +108,7 @@ final class BronzeCheckpoint {
   }
 
   /** The {@code holder} a writer lease names (who holds it), or the raw text when not JSON. */
-  static String leaseHolder(String leaseBody) {
+  public static String leaseHolder(String leaseBody) {
     try {
       JsonNode holder = JSON.readTree(leaseBody).path("holder");
       if (holder.isTextual()) {
@@ -114,6 +118,47 @@ final class BronzeCheckpoint {
       // Fall through: say what is there.
     }
     return abbreviate(leaseBody);
+  }
+
+  /**
+   * The checkpoint as it lies on S3: its object keys, and its newest committed batch with the Kafka
+   * offsets that batch read up to, which are where the query resumes.
+   */
+  public record Listing(List<String> keys, OptionalLong batch, Map<TopicPartition, Long> offsets) {}
+
+  /**
+   * Lists the checkpoint under {@code checkpoint} (a key prefix in {@code bucket}) and reads its
+   * newest committed batch's offsets.
+   *
+   * @throws IllegalStateException when that entry is not a Bronze checkpoint entry
+   */
+  public static Listing read(S3Client client, String bucket, String checkpoint) {
+    String prefix = S3Settings.stripSlashes(checkpoint);
+    List<String> keys =
+        client
+            .listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + "/"))
+            .contents()
+            .stream()
+            .map(S3Object::key)
+            .toList();
+    OptionalLong batch = newestCommittedBatch(prefix, keys);
+    if (batch.isEmpty()) {
+      return new Listing(keys, batch, Map.of());
+    }
+    String offsets = prefix + "/offsets/" + batch.getAsLong();
+    try {
+      return new Listing(
+          keys,
+          batch,
+          kafkaOffsets(
+              client
+                  .getObjectAsBytes(b -> b.bucket(bucket).key(offsets))
+                  .asString(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(
+          "s3://" + bucket + "/" + offsets + " is not a Bronze checkpoint entry: " + e.getMessage(),
+          e);
+    }
   }
 
   private static IllegalArgumentException notKafka(String source) {
