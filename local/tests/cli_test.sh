@@ -191,7 +191,7 @@ rm -f "$sup/log"
 RUNNEL_RESTART_LIMIT=2 RUNNEL_RESTART_BACKOFF_SECONDS=0 local/lib/supervise load "$sup/log" "$sup/state" -- \
   bash -c 'echo "load: PostgreSQL at 127.0.0.1:1 refused the connection"; exit 3'
 rc=$?
-if [[ $rc == 3 && $(tail -n 1 "$sup/state") == "gave up" ]] &&
+if [[ $rc == 3 && $(tail -n 1 "$sup/state") == "gave up after 3 failures in a row" ]] &&
   grep -q 'load failed 3 times in a row (last: load: PostgreSQL at 127.0.0.1:1 refused the connection); giving up' "$sup/log"; then
   echo "ok   supervise: given up after RUNNEL_RESTART_LIMIT failures in a row, with the job's last line"
 else
