@@ -55,7 +55,7 @@ demo_check_jobs() {
     demo_job_errors "$PIPELINE_LOGS/$name.log" >&2
     state=$(head -n 1 "$PIPELINE_LOGS/.$name.state" 2>/dev/null) || state=''
     if grep -q '^gave up' "$PIPELINE_LOGS/.$name.state" 2>/dev/null; then
-      die "the $name job was $(grep '^gave up' "$PIPELINE_LOGS/.$name.state" | sed 's/failures/failure(s)/') (RUNNEL_RESTART_LIMIT=${RUNNEL_RESTART_LIMIT:-8}; last: ${state#* * }; log: $PIPELINE_LOGS/$name.log)"
+      die "the $name job was $(grep '^gave up' "$PIPELINE_LOGS/.$name.state" | sed 's/^gave up/given up/; s/failures/failure(s)/') (RUNNEL_RESTART_LIMIT=${RUNNEL_RESTART_LIMIT:-8}; last: ${state#* * }; log: $PIPELINE_LOGS/$name.log)"
     fi
     die "the $name job stopped unexpectedly (log: $PIPELINE_LOGS/$name.log)"
   done
