@@ -6,7 +6,8 @@
 # and the load under supervision with dbt every 30 s, and a producer at a steady rate. While it
 # streams: the broker is killed with SIGKILL and restarted, each job is killed with SIGKILL at a
 # random moment (the supervisor restarts it), MinIO is stopped for 60 s, PostgreSQL is killed
-# with SIGKILL in the middle of the load and restarted, and a dbt build is killed mid-way. Then the
+# with SIGKILL in the middle of the load and restarted, the run folder's file system (a tmpfs of
+# the test's) is filled for 30 s, and a dbt build is killed mid-way. Then the
 # jobs drain, and the same topics go through a fault-free run (available-now, a lake folder and
 # database of their own). The verdict:
 #   - every record Kafka acknowledged is in Bronze exactly once (Bronze rows = records in Kafka);
@@ -17,12 +18,22 @@
 #   - each fault is recovered from: the time from the fault to a batch committed by each job it
 #     hit (RUNNEL_FAULTS_RECOVERY_SECONDS at most).
 # `--soak` runs the long version: RUNNEL_SOAK_EVENTS (1,000,000) at RUNNEL_SOAK_RATE (1,000/s),
-# every job killed RUNNEL_SOAK_KILLS (10) times, Kafka, MinIO and PostgreSQL restarted twice each.
+# a job killed every 10 to 40 s until each was killed RUNNEL_SOAK_KILLS (10) times, and between
+# the kills Kafka, MinIO, PostgreSQL and the full disk RUNNEL_SOAK_SERVICE_ROUNDS (2) times each.
 # Needs the jars (./runnel build) and the installs of ./runnel up; starts no Trino or Superset.
 set -euo pipefail
 
 soak=false
 [[ ${1:-} != --soak ]] || soak=true
+
+# The run folder gets a small file system of its own (scenario 7 fills it): as root a tmpfs
+# mounted for the test; otherwise the test runs in a user and mount namespace of its own, where
+# it may mount one.
+if ((EUID != 0)) && [[ -z ${RUNNEL_FAULTS_IN_NAMESPACE:-} ]]; then
+  command -v unshare >/dev/null && unshare --map-root-user --mount true 2>/dev/null ||
+    { echo "runnel: the fault test mounts a small file system for its run folder: run it as root, or enable unprivileged user namespaces (unshare --map-root-user --mount)" >&2 && exit 1; }
+  exec env RUNNEL_FAULTS_IN_NAMESPACE=1 unshare --map-root-user --mount "$0" "$@"
+fi
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 id=$(date +%s)-$RANDOM
@@ -35,6 +46,15 @@ for variable in $(compgen -e); do
   esac
 done
 export RUNNEL_RUN_DIR=$parent_run/faults-$id
+# What this script writes itself (its stages' and the producer's logs, the results), outside the
+# file system it fills; the services' and jobs' logs are copied here at the end.
+logs=$parent_run/faults-$id-logs
+mkdir -p "$RUNNEL_RUN_DIR" "$logs"
+if $soak; then disk_mb=${RUNNEL_FAULTS_DISK_MB:-16384}; else disk_mb=${RUNNEL_FAULTS_DISK_MB:-3072}; fi
+mount -t tmpfs -o "size=${disk_mb}m,mode=755" runnel-faults "$RUNNEL_RUN_DIR" || {
+  echo "runnel: could not mount a ${disk_mb} MB tmpfs on $RUNNEL_RUN_DIR for the fault test" >&2
+  exit 1
+}
 ports=($(python3 -c 'import socket
 socks = [socket.socket() for _ in range(5)]
 for s in socks: s.bind(("127.0.0.1", 0))
@@ -49,6 +69,8 @@ setup_pipeline_tools
 if $soak; then
   EVENTS=${RUNNEL_SOAK_EVENTS:-1000000} RATE=${RUNNEL_SOAK_RATE:-1000} KILLS=${RUNNEL_SOAK_KILLS:-10}
   SERVICE_ROUNDS=${RUNNEL_SOAK_SERVICE_ROUNDS:-2} DBT_EVERY=60
+  # Kills come faster than a job's healthy run: its failures in a row pile up by design.
+  export RUNNEL_RESTART_LIMIT=40
 else
   # The quick run (./runnel test): a few minutes of a slow stream, batches every 5 to 10 s and
   # dbt every 30 s, so that the jobs cost little CPU beside the other suites.
@@ -59,10 +81,10 @@ S3_OUTAGE=${RUNNEL_FAULTS_S3_OUTAGE_SECONDS:-60}
 # Recovery from any fault must show within this (the jobs' restarts, their preflight waits and
 # the leases of killed writers, which expire after RUNNEL_WRITER_LEASE_SECONDS).
 RECOVERY_LIMIT=${RUNNEL_FAULTS_RECOVERY_SECONDS:-240}
-export RUNNEL_WRITER_LEASE_SECONDS=10 RUNNEL_RESTART_BACKOFF_SECONDS=1 RUNNEL_RESTART_LIMIT=12
+export RUNNEL_WRITER_LEASE_SECONDS=10 RUNNEL_RESTART_BACKOFF_SECONDS=1 RUNNEL_RESTART_LIMIT=${RUNNEL_RESTART_LIMIT:-12}
 export RUNNEL_SILVER_TRIGGER_SECONDS=${RUNNEL_SILVER_TRIGGER_SECONDS:-10} RUNNEL_LOAD_TRIGGER_SECONDS=${RUNNEL_LOAD_TRIGGER_SECONDS:-10}
 
-logs=$LOG_DIR/faults-$id
+DISK_FULL_SECONDS=${RUNNEL_FAULTS_DISK_FULL_SECONDS:-30}
 PIPELINE_LOGS=$logs/faulted
 mkdir -p "$PIPELINE_LOGS"
 results=$logs/recovery.tsv
@@ -78,9 +100,12 @@ cleanup() {
   demo_stop_jobs
   local name
   for name in minio kafka postgres; do stop_service "$name" >/dev/null; done
-  # The services' data (gigabytes after a soak); the logs stay for a post-mortem.
-  rm -rf "$RUNNEL_RUN_DIR/kafka/data" "$RUNNEL_RUN_DIR/minio/data" "$RUNNEL_RUN_DIR/postgres" "$RUNNEL_RUN_DIR/spark-local"
-  ((rc == 0)) || printf '%s\n' "${_red}faults test failed (logs in $logs and $LOG_DIR)${_off}" >&2
+  # The services' data goes with the file system; their logs and the jobs' stay for a post-mortem.
+  rm -f "$RUNNEL_RUN_DIR/ballast" "$RUNNEL_RUN_DIR/ballast-rest"
+  cp -r "$LOG_DIR" "$logs/run-folder-logs" 2>/dev/null || true
+  umount "$RUNNEL_RUN_DIR" 2>/dev/null || umount -l "$RUNNEL_RUN_DIR" 2>/dev/null || true
+  rmdir "$RUNNEL_RUN_DIR" 2>/dev/null || true
+  ((rc == 0)) || printf '%s\n' "${_red}faults test failed (logs in $logs)${_off}" >&2
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -189,6 +214,37 @@ await_recovery() {
   ok "$scenario: $* committed again within $took s of the fault"
 }
 
+# disk_full ROUND: scenario 7. The run folder's file system filled to the last byte for
+# DISK_FULL_SECONDS, then freed; a service that stopped meanwhile is started again, as a service
+# manager would; the jobs must say what happened in one line and go on once space is back.
+disk_full() {
+  info "round $1: the run folder's file system full for $DISK_FULL_SECONDS s (Kafka, MinIO, PostgreSQL and the jobs all write there)"
+  mark_logs
+  local injected free restarted=() name said job
+  injected=$(date +%s)
+  free=$(df -B1 --output=avail "$RUNNEL_RUN_DIR" | tail -n 1 | tr -d ' ')
+  # fallocate takes all but what the file system keeps in reserve; dd takes the rest to the byte.
+  fallocate -l "$free" "$RUNNEL_RUN_DIR/ballast" 2>/dev/null || true
+  dd if=/dev/zero of="$RUNNEL_RUN_DIR/ballast-rest" bs=4k status=none 2>/dev/null || true
+  printf '  free space: %s bytes\n' "$(df -B1 --output=avail "$RUNNEL_RUN_DIR" | tail -n 1 | tr -d ' ')"
+  sleep "$DISK_FULL_SECONDS"
+  rm -f "$RUNNEL_RUN_DIR/ballast" "$RUNNEL_RUN_DIR/ballast-rest"
+  for name in kafka minio postgres; do
+    service_pid "$name" >/dev/null && continue
+    restarted+=("$name")
+    restart_service "$name"
+  done
+  printf '  stopped by the full disk and started again: %s\n' "${restarted[*]:-none}"
+  await_recovery "run folder full ${DISK_FULL_SECONDS} s" "$injected" bronze silver load
+  # What the jobs said: the supervisor's line for each exit (the job's own one-line error).
+  said=$(for job in bronze silver load; do
+    tail -n "+$((mark[$job] + 1))" "$RUN_LOGS/$job.log" | grep -E 'supervise: .* exited' | sed -E 's/.*\((.*)\); restart.*/\1/'
+  done | sort | uniq -c | sort -rn)
+  printf '%s\n' "${said:-  (no job exited)}" | sed 's/^ */  exited: /'
+  grep -qiE 'space|storage|disk|full|quota' <<<"$said" ||
+    die "no job's exit line says the disk was full (logs in $RUN_LOGS): ${said:-none exited}"
+}
+
 # random_sleep MAX: a random moment within MAX seconds.
 random_sleep() { sleep "$((RANDOM % $1)).$((RANDOM % 10))"; }
 
@@ -214,60 +270,97 @@ info "producing at $RATE/s (0.3% of each kind of bad record) while the faults ha
 producer_pid=$!
 started=$(date +%s)
 
+# The faults, one function each (ROUND numbers the messages); each waits for the recovery.
+kafka_fault() {
+  info "round $1: Kafka killed (SIGKILL) while producing and ingesting; restarted after 10 s"
+  mark_logs
+  local injected
+  injected=$(date +%s)
+  kill_service kafka
+  sleep 10
+  restart_service kafka
+  await_recovery "Kafka SIGKILL, 10 s down" "$injected" bronze
+}
+
+minio_fault() {
+  info "round $1: MinIO stopped for $S3_OUTAGE s during Bronze and Silver writes"
+  mark_logs
+  local injected
+  injected=$(date +%s)
+  stop_service minio >/dev/null
+  sleep "$S3_OUTAGE"
+  restart_service minio
+  await_recovery "MinIO stopped ${S3_OUTAGE} s" "$injected" bronze silver load
+}
+
+postgres_fault() {
+  info "round $1: PostgreSQL killed (SIGKILL) during the load; restarted after 5 s"
+  # In the middle of a load: right after silver.events grew, the next batch is on its way.
+  await_growth "$(date +%s)"
+  random_sleep 4
+  mark_logs
+  local injected
+  injected=$(date +%s)
+  kill_service postgres
+  sleep 5
+  restart_service postgres
+  await_recovery "PostgreSQL SIGKILL, 5 s down" "$injected" load
+}
+
+# kill_job JOB: its JVM killed with SIGKILL, wherever it is (a batch, its start-up, a lease wait).
+kill_job() {
+  local pid
+  pid=$(job_pid "$1")
+  kill -KILL "$pid" 2>/dev/null || true
+  echo "$pid"
+}
+
 await_growth "$started"
 ok "the pipeline streams: silver.events holds $(loaded) rows after $(($(date +%s) - started)) s"
 
-for ((round = 1; round <= SERVICE_ROUNDS || round <= KILLS; round++)); do
-  if ((round <= SERVICE_ROUNDS)); then
-    info "round $round: Kafka killed (SIGKILL) while producing and ingesting; restarted after 10 s"
-    mark_logs
-    injected=$(date +%s)
-    kill_service kafka
-    sleep 10
-    restart_service kafka
-    await_recovery "Kafka SIGKILL, 10 s down" "$injected" bronze
-  fi
-  if ((round <= KILLS)) && ! $soak; then
-    # The quick run kills the three at once: the same restarts, a third of the waiting.
-    random_sleep 8
-    pids=$(job_pid bronze) pids+=" $(job_pid silver)" pids+=" $(job_pid load)"
-    info "round $round: the bronze, silver and load jobs (pids $pids) killed with SIGKILL"
-    mark_logs
-    injected=$(date +%s)
-    # shellcheck disable=SC2086 # three pids
-    kill -KILL $pids
-    await_recovery "each job SIGKILL" "$injected" bronze silver load
-  fi
-  for job in bronze silver load; do
-    ((round <= KILLS)) && $soak || continue
-    random_sleep 20
-    pid=$(job_pid "$job")
-    info "round $round: the $job job (pid $pid) killed with SIGKILL"
-    mark_logs
-    injected=$(date +%s)
-    kill -KILL "$pid"
-    await_recovery "$job SIGKILL" "$injected" "$job"
+if ! $soak; then
+  # The quick run: each fault once, the three jobs killed at once (the same restarts, a third of
+  # the waiting).
+  kafka_fault 1
+  random_sleep 8
+  mark_logs
+  injected=$(date +%s)
+  info "the bronze, silver and load jobs (pids $(kill_job bronze) $(kill_job silver) $(kill_job load)) killed with SIGKILL"
+  await_recovery "each job SIGKILL" "$injected" bronze silver load
+  minio_fault 1
+  postgres_fault 1
+  disk_full 1
+else
+  # The soak: a job killed every 10 to 40 s, picked at random among those killed fewer than
+  # KILLS times, whatever it is doing (a restart included: nothing waits for it to recover);
+  # between the kills, the service faults in turn, SERVICE_ROUNDS of each, each awaited.
+  declare -A killed=([bronze]=0 [silver]=0 [load]=0)
+  service_faults=()
+  for ((round = 1; round <= SERVICE_ROUNDS; round++)); do
+    service_faults+=("kafka_fault $round" "minio_fault $round" "postgres_fault $round" "disk_full $round")
   done
-  if ((round <= SERVICE_ROUNDS)); then
-    info "round $round: MinIO stopped for $S3_OUTAGE s during Bronze and Silver writes"
-    mark_logs
-    injected=$(date +%s)
-    stop_service minio >/dev/null
-    sleep "$S3_OUTAGE"
-    restart_service minio
-    await_recovery "MinIO stopped ${S3_OUTAGE} s" "$injected" bronze silver load
-    info "round $round: PostgreSQL killed (SIGKILL) during the load; restarted after 5 s"
-    # In the middle of a load: right after silver.events grew, the next batch is on its way.
-    await_growth "$(date +%s)"
-    random_sleep 4
-    mark_logs
-    injected=$(date +%s)
-    kill_service postgres
-    sleep 5
-    restart_service postgres
-    await_recovery "PostgreSQL SIGKILL, 5 s down" "$injected" load
-  fi
-done
+  every=$(((3 * KILLS) / (${#service_faults[@]} + 1)))
+  ((every > 0)) || every=1
+  kills=0
+  while ((kills < 3 * KILLS)) || ((${#service_faults[@]} > 0)); do
+    if ((kills < 3 * KILLS)); then
+      sleep $((10 + RANDOM % 31))
+      candidates=()
+      for job in bronze silver load; do ((killed[$job] < KILLS)) && candidates+=("$job"); done
+      job=${candidates[RANDOM % ${#candidates[@]}]}
+      killed[$job]=$((killed[$job] + 1))
+      kills=$((kills + 1))
+      info "kill $kills of $((3 * KILLS)): the $job job (pid $(kill_job "$job"), its kill ${killed[$job]}) with SIGKILL; silver.events holds $(loaded)"
+      PIPELINE_LOGS=$RUN_LOGS demo_check_jobs bronze silver load
+    fi
+    if ((${#service_faults[@]} > 0)) && { ((kills % every == 0)) || ((kills >= 3 * KILLS)); }; then
+      ${service_faults[0]}
+      service_faults=("${service_faults[@]:1}")
+    fi
+  done
+  mark_logs
+  await_recovery "the soak's last kill" "$(date +%s)" bronze silver load
+fi
 
 produced() {
   grep -oE 'sent [0-9,]+' "$PIPELINE_LOGS/producer-1.log" | tail -n 1 | tr -dc '0-9'
