@@ -82,6 +82,7 @@ public final class WriterLease implements AutoCloseable {
   private volatile String etag;
   private volatile long lastRenewedNanos;
   private volatile boolean lost;
+  private volatile String lostReason;
   private volatile boolean paused;
   private long renewals;
 
@@ -166,6 +167,11 @@ public final class WriterLease implements AutoCloseable {
     return lost;
   }
 
+  /** Why the lease was lost (the renewal's error, say), for the job's one-line error; or null. */
+  public String lostReason() {
+    return lostReason;
+  }
+
   /** Simulates a frozen or killed holder (tests only): renewals stop, nothing is released. */
   void pauseHeartbeatForTest() {
     paused = true;
@@ -219,6 +225,7 @@ public final class WriterLease implements AutoCloseable {
   }
 
   private void lose(String why, Runnable onLost) {
+    lostReason = why;
     lost = true;
     LOG.error("lost the writer lease {}: {}; stopping so that only one writer remains", key, why);
     onLost.run();

@@ -74,7 +74,12 @@ public final class TableWriter implements AutoCloseable {
         spark.stop();
       }
       if (writer.isLost()) {
-        throw new IllegalStateException("stopped: the writer lease on " + leasePath + " was lost");
+        // The cause (S3 unreachable, a full object store, a successor) is what the operator needs.
+        throw new IllegalStateException(
+            "stopped: the writer lease on "
+                + leasePath
+                + " was lost: "
+                + writer.lease.lostReason());
       }
     }
   }
