@@ -3,7 +3,7 @@
 #
 # Kafka, MinIO and PostgreSQL of their own (a run folder and loopback ports of this test's, so
 # they can be killed without disturbing anything else), `./runnel run` streaming Bronze, Silver
-# and the load under supervision with dbt every 30 s, and a producer at a steady rate. While it
+# and the load under supervision with dbt every minute, and a producer at a steady rate. While it
 # streams: the broker is killed with SIGKILL and restarted, each job is killed with SIGKILL at a
 # random moment (the supervisor restarts it), MinIO is stopped for 60 s, PostgreSQL is killed
 # with SIGKILL in the middle of the load and restarted, the run folder's file system (a tmpfs of
@@ -73,8 +73,8 @@ if $soak; then
   export RUNNEL_RESTART_LIMIT=40
 else
   # The quick run (./runnel test): a few minutes of a slow stream, batches every 5 to 10 s and
-  # dbt every 30 s, so that the jobs cost little CPU beside the other suites.
-  EVENTS=${RUNNEL_FAULTS_EVENTS:-20000} RATE=${RUNNEL_FAULTS_RATE:-100} KILLS=1 SERVICE_ROUNDS=1 DBT_EVERY=30
+  # dbt every 60 s, so that the jobs cost little CPU beside the other suites.
+  EVENTS=${RUNNEL_FAULTS_EVENTS:-20000} RATE=${RUNNEL_FAULTS_RATE:-100} KILLS=1 SERVICE_ROUNDS=1 DBT_EVERY=60
   export RUNNEL_BRONZE_TRIGGER_SECONDS=${RUNNEL_BRONZE_TRIGGER_SECONDS:-5}
 fi
 S3_OUTAGE=${RUNNEL_FAULTS_S3_OUTAGE_SECONDS:-60}
@@ -238,7 +238,7 @@ disk_full() {
   await_recovery "run folder full ${DISK_FULL_SECONDS} s" "$injected" bronze silver load
   # What the jobs said: the supervisor's line for each exit (the job's own one-line error).
   said=$(for job in bronze silver load; do
-    tail -n "+$((mark[$job] + 1))" "$RUN_LOGS/$job.log" | grep -E 'supervise: .* exited' | sed -E 's/.*\((.*)\); restart.*/\1/'
+    tail -n "+$((mark[$job] + 1))" "$RUN_LOGS/$job.log" | grep -E 'supervise: .* exited' | sed -E 's/.* after [0-9]+ s \((.*)\); restart [0-9]+ in [0-9]+ s$/\1/'
   done | sort | uniq -c | sort -rn)
   printf '%s\n' "${said:-  (no job exited)}" | sed 's/^ */  exited: /'
   grep -qiE 'space|storage|disk|full|quota' <<<"$said" ||
