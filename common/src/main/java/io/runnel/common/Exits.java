@@ -20,6 +20,12 @@ public final class Exits {
   /** Another writer holds the table. */
   public static final int REFUSED = 4;
 
+  /**
+   * This writer was paused past its lease and a successor took over: it committed nothing and
+   * stopped ({@link Fence.FencedException}).
+   */
+  public static final int FENCED = 5;
+
   private Exits() {}
 
   /** Runs a picocli command with this exit convention; {@code name} prefixes the error line. */
@@ -40,6 +46,9 @@ public final class Exits {
   }
 
   static int statusOf(Throwable e) {
+    if (fenced(e) != null) {
+      return FENCED;
+    }
     if (e instanceof SettingsException) {
       return SETTINGS;
     }
@@ -53,11 +62,25 @@ public final class Exits {
   }
 
   static String messageOf(Throwable e) {
+    Fence.FencedException fenced = fenced(e);
+    if (fenced != null) {
+      return fenced.getMessage();
+    }
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof BatchFailedException located) {
         return located.getMessage();
       }
     }
     return statusOf(e) == FAILED ? Readiness.rootMessage(e) : e.getMessage();
+  }
+
+  /** The fencing behind a failure, wrapped as deep as Spark wraps a batch's failure; or null. */
+  private static Fence.FencedException fenced(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof Fence.FencedException f) {
+        return f;
+      }
+    }
+    return null;
   }
 }
