@@ -1,5 +1,6 @@
 package io.runnel.spark;
 
+import io.runnel.common.Fence;
 import io.runnel.common.S3Settings;
 import io.runnel.common.WriterLease;
 import java.time.Duration;
@@ -52,10 +53,13 @@ public final class TableWriter implements AutoCloseable {
     return new TableWriter(s3, tablePath, holder, ttl);
   }
 
-  /** A job's work, given the lake session it runs in. */
+  /**
+   * A job's work, given the lake session it runs in and the fence it confirms immediately before
+   * each commit ({@link WriterLease#confirm}).
+   */
   @FunctionalInterface
   public interface Work {
-    void run(SparkSession spark) throws Exception;
+    void run(SparkSession spark, Fence fence) throws Exception;
   }
 
   /**
@@ -69,7 +73,7 @@ public final class TableWriter implements AutoCloseable {
       SparkSession spark = LakeSession.create("runnel-" + job, s3);
       writer.watch(spark);
       try {
-        work.run(spark);
+        work.run(spark, writer.fence());
       } finally {
         spark.stop();
       }
@@ -86,6 +90,11 @@ public final class TableWriter implements AutoCloseable {
 
   public boolean isLost() {
     return lease.isLost();
+  }
+
+  /** What each commit of this writer confirms first: that the lease is still this writer's. */
+  public Fence fence() {
+    return lease;
   }
 
   @Override

@@ -71,7 +71,7 @@ public final class BronzeIngestJob {
           settings.tablePath(),
           NAME,
           settings.leaseTtl(),
-          spark -> new BronzeIngestJob(spark, settings).run());
+          (spark, fence) -> new BronzeIngestJob(spark, settings).run());
       return Exits.OK;
     }
   }

@@ -94,7 +94,7 @@ public final class WarehouseLoadJob {
           settings.checkpointPath(),
           NAME,
           settings.leaseTtl(),
-          spark -> new WarehouseLoadJob(spark, settings).run());
+          (spark, fence) -> new WarehouseLoadJob(spark, settings).run());
       return Exits.OK;
     }
   }
