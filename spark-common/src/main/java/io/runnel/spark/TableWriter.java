@@ -78,7 +78,11 @@ public final class TableWriter implements AutoCloseable {
         spark.stop();
       }
       if (writer.isLost()) {
-        throw new IllegalStateException("stopped: the writer lease on " + leasePath + " was lost");
+        throw new Fence.FencedException(
+            "fenced: another writer took over the writer lease on "
+                + leasePath
+                + " (this one was paused or cut off from S3 past its TTL); its queries were"
+                + " stopped");
       }
     }
   }
