@@ -3,6 +3,7 @@ package io.runnel.streaming;
 import io.delta.tables.DeltaTable;
 import io.runnel.common.Env;
 import io.runnel.common.Exits;
+import io.runnel.common.Fence;
 import io.runnel.common.Preflight;
 import io.runnel.spark.Checkpoint;
 import io.runnel.spark.Compaction;
@@ -31,6 +32,12 @@ import picocli.CommandLine.Option;
  * (malformed or not); the Delta sink records each micro-batch in the table's log together with the
  * streaming query's id, so a batch re-run after a crash is skipped rather than written twice.
  *
+ * <p>Fencing (issue 21): the compactions, which this driver commits itself, confirm the writer
+ * lease first; the sink's commits happen inside Delta, where nothing can be checked before them. A
+ * writer paused past its lease stops at the first renewal of its heartbeat after it resumes; a
+ * batch already past Spark's planning when it was paused can still commit (README, "One writer per
+ * table").
+ *
  * <p>Run with {@code spark-submit --class io.runnel.streaming.BronzeIngestJob runnel-streaming.jar
  * [--available-now]}; settings come from the environment ({@link BronzeSettings}).
  */
@@ -40,10 +47,15 @@ public final class BronzeIngestJob {
 
   private final SparkSession spark;
   private final BronzeSettings settings;
+  private final Fence fence;
 
-  BronzeIngestJob(SparkSession spark, BronzeSettings settings) {
+  /**
+   * @param fence confirmed before each compaction: the job's writer lease
+   */
+  BronzeIngestJob(SparkSession spark, BronzeSettings settings, Fence fence) {
     this.spark = spark;
     this.settings = settings;
+    this.fence = fence;
   }
 
   public static void main(String[] args) {
@@ -71,7 +83,7 @@ public final class BronzeIngestJob {
           settings.tablePath(),
           NAME,
           settings.leaseTtl(),
-          (spark, fence) -> new BronzeIngestJob(spark, settings).run());
+          (spark, fence) -> new BronzeIngestJob(spark, settings, fence).run());
       return Exits.OK;
     }
   }
@@ -133,6 +145,7 @@ public final class BronzeIngestJob {
   /** Bin-packs the small files of yesterday's and today's partitions (the ones still growing). */
   void compact(String table) {
     if (DeltaTable.isDeltaTable(spark, table)) {
+      fence.confirm();
       Compaction.recent(spark, table, "ingest_date");
     }
   }

@@ -319,7 +319,10 @@ class BronzeIngestIT {
    * kill); every kill -9 and every run beside another writer is a real spark-submit.
    */
   private void bronzeHere() throws Exception {
-    new BronzeIngestJob(reader, BronzeSettings.fromEnv(ServiceEnv.with(jobEnv(Map.of())), true))
+    new BronzeIngestJob(
+            reader,
+            BronzeSettings.fromEnv(ServiceEnv.with(jobEnv(Map.of())), true),
+            io.runnel.common.Fence.NONE)
         .run();
   }
 
