@@ -23,6 +23,12 @@ public final class Exits {
   /** Input was deleted before it was read (Kafka retention overtook Bronze). */
   public static final int DATA_LOSS = 5;
 
+  /**
+   * This writer lost its lease (paused past it, cut off from S3, or taken over by a successor): it
+   * committed nothing more and stopped ({@link Fence.FencedException}).
+   */
+  public static final int FENCED = 6;
+
   private Exits() {}
 
   /** Runs a picocli command with this exit convention; {@code name} prefixes the error line. */
@@ -43,6 +49,9 @@ public final class Exits {
   }
 
   static int statusOf(Throwable e) {
+    if (find(e, Fence.FencedException.class) != null) {
+      return FENCED;
+    }
     if (e instanceof SettingsException) {
       return SETTINGS;
     }
@@ -65,6 +74,10 @@ public final class Exits {
   }
 
   private static String rawMessageOf(Throwable e) {
+    Fence.FencedException fenced = find(e, Fence.FencedException.class);
+    if (fenced != null) {
+      return fenced.getMessage();
+    }
     BatchFailedException located = find(e, BatchFailedException.class);
     if (located != null) {
       return located.getMessage();

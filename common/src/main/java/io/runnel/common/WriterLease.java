@@ -28,8 +28,15 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  *
  * <p>Ages are measured on the S3 server's clock (its {@code Date} header against the object's
  * {@code Last-Modified}), so clock skew between machines does not matter.
+ *
+ * <p>Fencing: a holder paused past the TTL (a GC pause, SIGSTOP) still believes it holds the lease
+ * when it resumes, and its heartbeat may not have noticed yet. So each writer calls {@link
+ * #confirm} immediately before each commit: a renewal with {@code If-Match} on the ETag it holds,
+ * which fails once a successor has taken the lease over, and a check on the monotonic clock ({@link
+ * System#nanoTime} keeps counting while a process is stopped) that the previous confirmed renewal
+ * is younger than the TTL.
  */
-public final class WriterLease implements AutoCloseable {
+public final class WriterLease implements AutoCloseable, Fence {
   /** Delta ignores files starting with an underscore: the lease is never mistaken for data. */
   public static final String OBJECT_NAME = "_runnel_writer_lease";
 
@@ -85,6 +92,7 @@ public final class WriterLease implements AutoCloseable {
   private volatile String lostReason;
   private volatile boolean paused;
   private long renewals;
+  private final Object renewing = new Object();
 
   private WriterLease(
       S3Client s3, String bucket, String key, String body, Duration ttl, String etag) {
@@ -172,6 +180,68 @@ public final class WriterLease implements AutoCloseable {
     return lostReason;
   }
 
+  /** What {@link #confirm} concludes before it asks S3. */
+  enum Confirmation {
+    /** Renew now, then commit if the renewal succeeds. */
+    RENEW,
+    /** The last confirmed renewal is older than the TTL: a successor may hold the lease now. */
+    OUTLIVED,
+    /** The heartbeat or an earlier check already found the lease taken over. */
+    LOST
+  }
+
+  /**
+   * The decision, free of I/O: {@code sinceRenewalNanos} is the time on the monotonic clock since
+   * the last renewal that S3 accepted was sent.
+   */
+  static Confirmation confirmation(boolean lost, long sinceRenewalNanos, Duration ttl) {
+    if (lost) {
+      return Confirmation.LOST;
+    }
+    return sinceRenewalNanos > ttl.toNanos() ? Confirmation.OUTLIVED : Confirmation.RENEW;
+  }
+
+  /**
+   * Checks, immediately before a commit, that this writer still holds the lease, and renews it, so
+   * that the commit that follows has a whole TTL before any successor may take over.
+   *
+   * @throws FencedException when the lease was taken over, or its last renewal is older than the
+   *     TTL (the process was paused or cut off from S3 for that long): the caller must commit
+   *     nothing
+   */
+  @Override
+  public void confirm() {
+    synchronized (renewing) {
+      long sent = System.nanoTime();
+      switch (confirmation(lost, sent - lastRenewedNanos, ttl)) {
+        case LOST -> throw fenced("another writer took it over");
+        case OUTLIVED -> {
+          lose(
+              "it was last renewed "
+                  + Duration.ofNanos(sent - lastRenewedNanos).toSeconds()
+                  + " s ago, more than its TTL of "
+                  + ttl.toSeconds()
+                  + " s (was this process paused?)",
+              () -> {});
+          throw fenced("its TTL ran out while this writer was paused or cut off");
+        }
+        case RENEW -> {}
+      }
+      String renewed = put(s3, bucket, key, withSequence(body, ++renewals), etag);
+      if (renewed == null) {
+        lose("another writer took it over", () -> {});
+        throw fenced("another writer took it over");
+      }
+      etag = renewed;
+      lastRenewedNanos = sent;
+    }
+  }
+
+  private FencedException fenced(String why) {
+    return new FencedException(
+        "fenced: " + why + " (" + key + "), e.g. while this one was paused; nothing was committed");
+  }
+
   /** Simulates a frozen or killed holder (tests only): renewals stop, nothing is released. */
   void pauseHeartbeatForTest() {
     paused = true;
@@ -187,6 +257,14 @@ public final class WriterLease implements AutoCloseable {
     heartbeat.shutdownNow();
     if (!lost) {
       try {
+        // Only our own, live lease: a holder that resumes from a pause and stops at once must not
+        // delete its successor's (a successor takes over only an expired lease, so one that is
+        // ours and unexpired cannot change hands between this HEAD and the DELETE).
+        Optional<Observed> now = observe(s3, bucket, key);
+        if (now.isEmpty() || !now.get().etag().equals(etag) || now.get().expired(ttl)) {
+          LOG.warn("not releasing the writer lease {}: it is not this writer's any more", key);
+          return;
+        }
         s3.deleteObject(b -> b.bucket(bucket).key(key));
       } catch (RuntimeException e) {
         LOG.warn("could not release the writer lease {}: {}", key, e.toString());
@@ -202,12 +280,19 @@ public final class WriterLease implements AutoCloseable {
             return;
           }
           try {
-            // A new body each time: the ETag (an MD5 of it) must change so watchers see a renewal.
-            String renewed = put(s3, bucket, key, withSequence(body, ++renewals), etag);
-            if (renewed != null) {
-              etag = renewed;
-              lastRenewedNanos = System.nanoTime();
-              return;
+            synchronized (renewing) {
+              if (lost) {
+                return;
+              }
+              // A new body each time: the ETag (an MD5 of it) must change so watchers see a
+              // renewal. The lease is ours for a TTL from when the request was sent, not answered.
+              long sent = System.nanoTime();
+              String renewed = put(s3, bucket, key, withSequence(body, ++renewals), etag);
+              if (renewed != null) {
+                etag = renewed;
+                lastRenewedNanos = sent;
+                return;
+              }
             }
             lose("another writer took it over", onLost);
           } catch (RuntimeException e) {
@@ -225,6 +310,9 @@ public final class WriterLease implements AutoCloseable {
   }
 
   private void lose(String why, Runnable onLost) {
+    if (lost) {
+      return;
+    }
     lostReason = why;
     lost = true;
     LOG.error("lost the writer lease {}: {}; stopping so that only one writer remains", key, why);

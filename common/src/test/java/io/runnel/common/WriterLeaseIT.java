@@ -76,4 +76,27 @@ class WriterLeaseIT {
       assertThat(firstLost).isTrue();
     }
   }
+
+  /**
+   * Issue 21: a holder paused past its lease (its heartbeat stopped too, as SIGSTOP stops every
+   * thread) resumes after a successor took over: its check before a commit fails, and stopping does
+   * not delete the successor's lease.
+   */
+  @Test
+  void aHolderResumedAfterATakeOverIsFencedAtItsNextCommitAndLeavesTheNewLeaseAlone() {
+    WriterLease paused = WriterLease.acquire(client, s3.bucket(), table, "paused", TTL, () -> {});
+    paused.confirm(); // a live holder passes, and renews
+    paused.pauseHeartbeatForTest();
+    try (WriterLease next =
+        WriterLease.acquire(client, s3.bucket(), table, "next", TTL, () -> {})) {
+      assertThatThrownBy(paused::confirm)
+          .isInstanceOf(Fence.FencedException.class)
+          .hasMessageStartingWith("fenced: ")
+          .hasMessageContaining("nothing was committed");
+      assertThat(paused.isLost()).isTrue();
+      paused.close();
+      next.confirm(); // the successor's lease is still there, and still its own
+      assertThat(next.isLost()).isFalse();
+    }
+  }
 }

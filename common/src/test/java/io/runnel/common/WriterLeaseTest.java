@@ -41,4 +41,25 @@ class WriterLeaseTest {
   void aLeaseReleasedWhileWatchedIsCreatedAfresh() {
     assertThat(WriterLease.decide(seen("a", 5), Optional.empty(), TTL)).isEqualTo(Step.CREATE);
   }
+
+  @Test
+  void aHolderConfirmsByRenewingWhileItsLastRenewalIsWithinTheTtl() {
+    assertThat(WriterLease.confirmation(false, TTL.minusSeconds(1).toNanos(), TTL))
+        .isEqualTo(WriterLease.Confirmation.RENEW);
+  }
+
+  /**
+   * A holder that was stopped longer than the TTL (the monotonic clock counts the pause) must not
+   * commit even if S3 would still take its renewal: a successor may be writing already.
+   */
+  @Test
+  void aHolderPausedPastItsTtlIsFencedWithoutAskingS3() {
+    assertThat(WriterLease.confirmation(false, TTL.plusMillis(1).toNanos(), TTL))
+        .isEqualTo(WriterLease.Confirmation.OUTLIVED);
+  }
+
+  @Test
+  void aLeaseFoundLostStaysLost() {
+    assertThat(WriterLease.confirmation(true, 0, TTL)).isEqualTo(WriterLease.Confirmation.LOST);
+  }
 }

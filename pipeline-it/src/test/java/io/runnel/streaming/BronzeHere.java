@@ -17,6 +17,8 @@ public final class BronzeHere {
    * that must not reach the tables a later stage creates in {@code spark}.
    */
   public static void availableNow(SparkSession spark, Env env) throws Exception {
-    new BronzeIngestJob(spark.newSession(), BronzeSettings.fromEnv(env, true)).run();
+    new BronzeIngestJob(
+            spark.newSession(), BronzeSettings.fromEnv(env, true), io.runnel.common.Fence.NONE)
+        .run();
   }
 }

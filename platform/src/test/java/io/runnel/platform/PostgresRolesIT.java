@@ -63,6 +63,7 @@ class PostgresRolesIT {
     execute(admin, "DROP SCHEMA IF EXISTS " + martSchema + " CASCADE");
     execute(admin, "DELETE FROM runnel.load_log WHERE job LIKE 'it-%'");
     execute(admin, "DELETE FROM runnel.load_rejects WHERE job LIKE 'it-%'");
+    execute(admin, "DELETE FROM runnel.writer_fence WHERE fence LIKE 'it-%'");
     execute(admin, "DROP ROLE IF EXISTS it_stranger");
   }
 
@@ -101,6 +102,13 @@ class PostgresRolesIT {
     // The rows PostgreSQL refuses (migration V7).
     assertAllowed(
         loader, REJECT + " ON CONFLICT ON CONSTRAINT load_rejects_row_version DO NOTHING");
+    // The loader's fencing token (migration V8): taken (the next epoch) and checked FOR SHARE.
+    assertAllowed(
+        loader,
+        "INSERT INTO runnel.writer_fence AS f (fence, epoch, holder) VALUES ('it-fence', 1, 'it')"
+            + " ON CONFLICT (fence) DO UPDATE SET epoch = f.epoch + 1");
+    assertAllowed(
+        loader, "SELECT epoch FROM runnel.writer_fence WHERE fence = 'it-fence' FOR SHARE");
     // Staging tables for COPY are temporary.
     assertAllowed(loader, "CREATE TEMP TABLE staging_probe (id int)");
 
@@ -111,6 +119,7 @@ class PostgresRolesIT {
     assertDenied(loader, "DELETE FROM runnel.load_log");
     assertDenied(loader, "UPDATE runnel.load_rejects SET reason = ''");
     assertDenied(loader, "DELETE FROM runnel.load_rejects");
+    assertDenied(loader, "DELETE FROM runnel.writer_fence");
     assertDenied(loader, REJECT.replace("load_rejects", "load_rejects_missing"));
     assertDenied(loader, "CREATE TABLE silver.loader_made (id int)");
     assertDenied(loader, "CREATE TABLE public.loader_made (id int)");

@@ -1,5 +1,6 @@
 package io.runnel.spark;
 
+import io.runnel.common.Fence;
 import io.runnel.common.S3Settings;
 import io.runnel.common.WriterLease;
 import java.time.Duration;
@@ -52,10 +53,13 @@ public final class TableWriter implements AutoCloseable {
     return new TableWriter(s3, tablePath, holder, ttl);
   }
 
-  /** A job's work, given the lake session it runs in. */
+  /**
+   * A job's work, given the lake session it runs in and the fence it confirms immediately before
+   * each commit ({@link WriterLease#confirm}).
+   */
   @FunctionalInterface
   public interface Work {
-    void run(SparkSession spark) throws Exception;
+    void run(SparkSession spark, Fence fence) throws Exception;
   }
 
   /**
@@ -69,17 +73,18 @@ public final class TableWriter implements AutoCloseable {
       SparkSession spark = LakeSession.create("runnel-" + job, s3);
       writer.watch(spark);
       try {
-        work.run(spark);
+        work.run(spark, writer.fence());
       } finally {
         spark.stop();
       }
       if (writer.isLost()) {
-        // The cause (S3 unreachable, a full object store, a successor) is what the operator needs.
-        throw new IllegalStateException(
-            "stopped: the writer lease on "
+        // The cause (a successor, S3 unreachable, a full object store) is what the operator needs.
+        throw new Fence.FencedException(
+            "fenced: the writer lease on "
                 + leasePath
-                + " was lost: "
-                + writer.lease.lostReason());
+                + " was lost ("
+                + writer.lease.lostReason()
+                + "); its queries were stopped and nothing more was committed");
       }
     }
   }
@@ -91,6 +96,11 @@ public final class TableWriter implements AutoCloseable {
 
   public boolean isLost() {
     return lease.isLost();
+  }
+
+  /** What each commit of this writer confirms first: that the lease is still this writer's. */
+  public Fence fence() {
+    return lease;
   }
 
   @Override

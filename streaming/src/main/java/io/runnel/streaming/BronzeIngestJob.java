@@ -5,6 +5,7 @@ import io.runnel.common.BronzeCheckpoint;
 import io.runnel.common.DataLossException;
 import io.runnel.common.Env;
 import io.runnel.common.Exits;
+import io.runnel.common.Fence;
 import io.runnel.common.KafkaDataLoss;
 import io.runnel.common.KafkaOffsets;
 import io.runnel.common.Preflight;
@@ -40,6 +41,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  * (malformed or not); the Delta sink records each micro-batch in the table's log together with the
  * streaming query's id, so a batch re-run after a crash is skipped rather than written twice.
  *
+ * <p>Fencing (issue 21): the compactions, which this driver commits itself, confirm the writer
+ * lease first; the sink's commits happen inside Delta, where nothing can be checked before them. A
+ * writer paused past its lease stops at the first renewal of its heartbeat after it resumes; a
+ * batch already past Spark's planning when it was paused can still commit (README, "One writer per
+ * table").
+ *
  * <p>Run with {@code spark-submit --class io.runnel.streaming.BronzeIngestJob runnel-streaming.jar
  * [--available-now]}; settings come from the environment ({@link BronzeSettings}).
  */
@@ -49,10 +56,15 @@ public final class BronzeIngestJob {
 
   private final SparkSession spark;
   private final BronzeSettings settings;
+  private final Fence fence;
 
-  BronzeIngestJob(SparkSession spark, BronzeSettings settings) {
+  /**
+   * @param fence confirmed before each compaction: the job's writer lease
+   */
+  BronzeIngestJob(SparkSession spark, BronzeSettings settings, Fence fence) {
     this.spark = spark;
     this.settings = settings;
+    this.fence = fence;
   }
 
   public static void main(String[] args) {
@@ -80,7 +92,7 @@ public final class BronzeIngestJob {
           settings.tablePath(),
           NAME,
           settings.leaseTtl(),
-          spark -> new BronzeIngestJob(spark, settings).run());
+          (spark, fence) -> new BronzeIngestJob(spark, settings, fence).run());
       return Exits.OK;
     }
   }
@@ -184,6 +196,7 @@ public final class BronzeIngestJob {
   /** Bin-packs the small files of yesterday's and today's partitions (the ones still growing). */
   void compact(String table) {
     if (DeltaTable.isDeltaTable(spark, table)) {
+      fence.confirm();
       Compaction.recent(spark, table, "ingest_date");
     }
   }

@@ -387,7 +387,10 @@ class BronzeIngestIT {
   }
 
   private void bronzeHere(Map<String, String> overrides) throws Exception {
-    new BronzeIngestJob(reader, BronzeSettings.fromEnv(ServiceEnv.with(jobEnv(overrides)), true))
+    new BronzeIngestJob(
+            reader,
+            BronzeSettings.fromEnv(ServiceEnv.with(jobEnv(overrides)), true),
+            io.runnel.common.Fence.NONE)
         .run();
   }
 

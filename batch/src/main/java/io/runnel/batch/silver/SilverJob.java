@@ -9,6 +9,7 @@ import io.runnel.common.BatchFailedException;
 import io.runnel.common.Env;
 import io.runnel.common.Exits;
 import io.runnel.common.Failpoint;
+import io.runnel.common.Fence;
 import io.runnel.common.Preflight;
 import io.runnel.spark.Checkpoint;
 import io.runnel.spark.Compaction;
@@ -63,11 +64,17 @@ public final class SilverJob {
   private final SparkSession spark;
   private final SilverSettings settings;
   private final SilverRules rules;
+  private final Fence fence;
   private final BatchCounts total = new BatchCounts(0, 0, 0, 0, 0, 0, 0);
 
-  SilverJob(SparkSession spark, SilverSettings settings) {
+  /**
+   * @param fence confirmed immediately before each commit: the job's writer lease ({@link
+   *     io.runnel.spark.TableWriter})
+   */
+  SilverJob(SparkSession spark, SilverSettings settings, Fence fence) {
     this.spark = spark;
     this.settings = settings;
+    this.fence = fence;
     this.rules = new SilverRules(settings.rules());
     // Compacted every few batches (compact), not by every commit that leaves two small files.
     Compaction.offTheWritePath(spark);
@@ -137,8 +144,8 @@ public final class SilverJob {
           settings.silverRoot(),
           NAME,
           settings.leaseTtl(),
-          spark -> {
-            SilverJob job = new SilverJob(spark, settings);
+          (spark, fence) -> {
+            SilverJob job = new SilverJob(spark, settings, fence);
             if (replayFrom != null) {
               job.replay(replayFrom, replayTo);
             } else {
@@ -156,6 +163,7 @@ public final class SilverJob {
   private String prepare(boolean waitForBronze) throws InterruptedException {
     String bronze = settings.s3().lakeUri(settings.bronzePath());
     SourceTables.await(spark, bronze, waitForBronze, "the Bronze table", "./runnel bronze");
+    fence.confirm();
     for (SilverTables.Table t : SilverTables.ALL) {
       t.createIfMissing(spark, location(t));
     }
@@ -254,6 +262,7 @@ public final class SilverJob {
     int every = settings.compactEveryBatches();
     if (every > 0 && (batchId + 1) % every == 0) {
       for (SilverTables.Table t : SilverTables.ALL) {
+        fence.confirm();
         Compaction.recent(bronze.sparkSession(), location(t), t.partitionColumn());
       }
     }
@@ -291,7 +300,7 @@ public final class SilverJob {
       String timings = "check " + lap(lap);
       // A table without rows in this batch is not written (every Delta commit costs seconds);
       // whether it is skipped depends on the batch's rows only, so a replay skips it too.
-      SilverWriter writer = new SilverWriter(session, txnPrefix, batchId);
+      SilverWriter writer = new SilverWriter(session, txnPrefix, batchId, fence);
       // The quarantine's few rows are written beside the events: its commit is mostly waiting on
       // S3, which the events' CPU-bound write fills.
       long badRows = kinds.getLong(3);

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import io.delta.tables.DeltaTable;
 import io.runnel.batch.SilverTables;
 import io.runnel.common.Failpoint;
+import io.runnel.common.Fence;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * crash interrupted the batch after a commit, Delta skips that write when the batch runs again. The
  * same id goes into the commit's {@code userMetadata}, so that the re-run finds what the earlier
  * attempt wrote and reports the same counts.
+ *
+ * <p>Each commit is preceded by {@link Fence#confirm}: a writer paused past its lease, whose
+ * successor has taken over, commits nothing.
  */
 final class SilverWriter {
   private static final Logger LOG = LoggerFactory.getLogger(SilverWriter.class);
@@ -35,14 +39,16 @@ final class SilverWriter {
   private final SparkSession session;
   private final String txnPrefix;
   private final long batchId;
+  private final Fence fence;
 
   /** What a keyed write did: rows inserted under new keys, and earlier winners replaced. */
   record Written(long inserted, long replaced) {}
 
-  SilverWriter(SparkSession session, String txnPrefix, long batchId) {
+  SilverWriter(SparkSession session, String txnPrefix, long batchId, Fence fence) {
     this.session = session;
     this.txnPrefix = txnPrefix;
     this.batchId = batchId;
+    this.fence = fence;
   }
 
   /**
@@ -113,6 +119,7 @@ final class SilverWriter {
   }
 
   private void append(Dataset<Row> rows, String location, String appId) {
+    fence.confirm();
     rows.write()
         .format("delta")
         .mode("append")
@@ -127,6 +134,7 @@ final class SilverWriter {
    * settings only. Synchronized: one such write at a time.
    */
   private synchronized <T> T inTransaction(String appId, Supplier<T> write) {
+    fence.confirm();
     session.conf().set(TXN_APP_ID, appId);
     session.conf().set(TXN_VERSION, String.valueOf(batchId));
     session.conf().set(USER_METADATA, tag(appId));

@@ -25,6 +25,15 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
   /** The rows PostgreSQL refused, one per refused row version (migration V7). */
   public static final String REJECTS = "runnel.load_rejects";
 
+  /**
+   * The Silver Delta version of each row the load writes ({@link #VERSION_COLUMN}; migration V8):
+   * what keeps an older version from replacing a newer one ({@link #upsert}).
+   */
+  public static final String SOURCE_VERSION = "source_version";
+
+  /** Each loader's fencing token: one row per set of checkpoints (migration V8). */
+  public static final String WRITER_FENCE = "runnel.writer_fence";
+
   /** Set on every row the load writes; its DEFAULT covers inserts. */
   static final String LOADED_AT = "loaded_at";
 
@@ -57,9 +66,16 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
     if (key.isEmpty() || !columns.containsAll(key)) {
       throw new IllegalArgumentException("key " + key + " must be among the columns " + columns);
     }
-    if (columns.contains(VERSION_COLUMN) || columns.contains(LOADED_AT)) {
+    if (columns.contains(VERSION_COLUMN)
+        || columns.contains(LOADED_AT)
+        || columns.contains(SOURCE_VERSION)) {
       throw new IllegalArgumentException(
-          VERSION_COLUMN + " and " + LOADED_AT + " are the loader's own columns");
+          VERSION_COLUMN
+              + ", "
+              + SOURCE_VERSION
+              + " and "
+              + LOADED_AT
+              + " are the loader's own columns");
     }
   }
 
@@ -189,7 +205,7 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
    * Sorting by key also makes the primary-key index fill in order.
    */
   public String insert(String staging) {
-    return insertInto() + " " + newestPerKey(list(columns), staging);
+    return insertInto() + " " + newestPerKey(list(columns) + ", " + VERSION_COLUMN, staging);
   }
 
   /** The newest Delta version of each key in a staging table, as {@code selected}. */
@@ -209,15 +225,22 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
 
   /**
    * Merges a staging table into the target: {@link #insert}, and a key the target already holds is
-   * updated. A row whose values did not change is left alone, so a re-load of the same data changes
-   * nothing, not even loaded_at.
+   * updated, unless the target's row is newer. A row whose values did not change is left alone, so
+   * a re-load of the same data changes nothing, not even loaded_at.
+   *
+   * <p>Newer means a later Silver Delta version ({@link #SOURCE_VERSION}, strictly increasing per
+   * table): a loader on an older checkpoint (a second loader, a reload that started earlier) never
+   * replaces a row with an older version of it. A row whose values did not change keeps its older
+   * version, which is safe: every Silver update moves a value that never moves back (the Kafka
+   * coordinates of an event's winner, a product's updated_at), so no older version can equal the
+   * newest one while one in between differs.
    */
   public String upsert(String staging) {
     return insert(staging) + onConflict();
   }
 
   private String insertInto() {
-    return "INSERT INTO " + target() + " AS t (" + list(columns) + ")";
+    return "INSERT INTO " + target() + " AS t (" + list(columns) + ", " + SOURCE_VERSION + ")";
   }
 
   /** What makes an insert a merge: a key the target holds is updated, if a value changed. */
@@ -226,13 +249,24 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
     String set =
         nonKey.stream().map(c -> c + " = EXCLUDED." + c).collect(Collectors.joining(", "))
             + ", "
+            + SOURCE_VERSION
+            + " = EXCLUDED."
+            + SOURCE_VERSION
+            + ", "
             + LOADED_AT
             + " = now()";
     return " ON CONFLICT ("
         + list(key)
         + ") DO UPDATE SET "
         + set
-        + " WHERE ("
+        // Never an older version over a newer one; rows loaded before V8 have none.
+        + " WHERE (t."
+        + SOURCE_VERSION
+        + " IS NULL OR t."
+        + SOURCE_VERSION
+        + " <= EXCLUDED."
+        + SOURCE_VERSION
+        + ") AND ("
         + prefixed("t.", nonKey)
         + ") IS DISTINCT FROM ("
         + prefixed("EXCLUDED.", nonKey)
@@ -269,6 +303,8 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
     return insertInto()
         + " SELECT "
         + list(columns)
+        + ", "
+        + VERSION_COLUMN
         + " FROM "
         + winners()
         + " WHERE "
@@ -346,13 +382,33 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
 
   /**
    * Records a batch: parameters job, query_id, batch_id, rows_loaded, source_version,
-   * rows_rejected.
+   * rows_rejected, fence_epoch.
    */
   public static String logBatch() {
     return "INSERT INTO "
         + LOAD_LOG
-        + " (job, query_id, batch_id, rows_loaded, source_version, rows_rejected)"
-        + " VALUES (?, ?, ?, ?, ?, ?)";
+        + " (job, query_id, batch_id, rows_loaded, source_version, rows_rejected, fence_epoch)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+  }
+
+  /**
+   * Takes a loader's fencing token when it starts (holding the writer lease): the next epoch of the
+   * fence, committed at once. Parameters fence, holder; returns the epoch.
+   */
+  public static String takeFence() {
+    return "INSERT INTO "
+        + WRITER_FENCE
+        + " AS f (fence, epoch, holder) VALUES (?, 1, ?) ON CONFLICT (fence) DO UPDATE SET"
+        + " epoch = f.epoch + 1, holder = EXCLUDED.holder, taken_at = now() RETURNING epoch";
+  }
+
+  /**
+   * The fence's epoch now, in a batch's transaction just before its COMMIT: parameter fence. FOR
+   * SHARE: a successor's {@link #takeFence} waits for this transaction to end, and this one sees
+   * the successor's epoch once it has taken the fence.
+   */
+  public static String checkFence() {
+    return "SELECT epoch, holder FROM " + WRITER_FENCE + " WHERE fence = ? FOR SHARE";
   }
 
   static String identifier(String name) {

@@ -71,6 +71,7 @@ final class PostgresWriter {
   private final String job;
   private final Set<String> nulReplaced;
   private final int chunkBytes;
+  private final LoaderFence fence;
 
   /** Set once a batch's inserts met keys the target held: merge every insert from then on. */
   private boolean mergeInserts;
@@ -89,10 +90,17 @@ final class PostgresWriter {
   /**
    * @param nulReplaced the text columns whose U+0000 is replaced instead of refusing the row
    *     ({@link CopyRows})
+   * @param fence the loader's fencing token, checked in each batch's transaction before its COMMIT
    */
   PostgresWriter(
-      PostgresSettings postgres, LoadSql sql, String job, Set<String> nulReplaced, int chunkBytes) {
+      PostgresSettings postgres,
+      LoadSql sql,
+      String job,
+      Set<String> nulReplaced,
+      int chunkBytes,
+      LoaderFence fence) {
     this.postgres = postgres;
+    this.fence = fence;
     this.sql = sql;
     this.job = job;
     this.nulReplaced = Set.copyOf(nulReplaced);
@@ -145,6 +153,8 @@ final class PostgresWriter {
         }
         Failpoint.reach("load.before-commit", batchId);
         Failpoint.reach("load." + sql.table() + ".before-commit", batchId);
+        // Fencing: the same transaction, immediately before its COMMIT.
+        fence.confirm(c);
         c.commit();
         // Between here and Spark's checkpoint commit a crash makes Spark re-run this batch; the
         // load log makes the re-run a no-op.
@@ -280,6 +290,7 @@ final class PostgresWriter {
         log.setLong(4, written);
         log.setLong(5, sourceVersion);
         log.setLong(6, rejected);
+        log.setLong(7, fence.epoch());
         log.executeUpdate();
       }
       return new Outcome(staged, written, rejected, false, copyTime.millis(), mergeTime.millis());
@@ -474,7 +485,8 @@ final class PostgresWriter {
       for (String table :
           java.util.stream.Stream.concat(
                   targets.stream().map(LoadSql::target),
-                  java.util.stream.Stream.of(LoadSql.LOAD_LOG, LoadSql.REJECTS))
+                  java.util.stream.Stream.of(
+                      LoadSql.LOAD_LOG, LoadSql.REJECTS, LoadSql.WRITER_FENCE))
               .toList()) {
         try (PreparedStatement p =
             c.prepareStatement(

@@ -94,7 +94,7 @@ public final class WarehouseLoadJob {
           settings.checkpointPath(),
           NAME,
           settings.leaseTtl(),
-          spark -> new WarehouseLoadJob(spark, settings).run());
+          (spark, lease) -> new WarehouseLoadJob(spark, settings).run());
       return Exits.OK;
     }
   }
@@ -126,7 +126,16 @@ public final class WarehouseLoadJob {
     return changeFeed.where(col(CHANGE_TYPE).isin(NEW_STATES.toArray())).select(columns);
   }
 
-  void run() throws TimeoutException, StreamingQueryException, InterruptedException {
+  /**
+   * Loads until the queries stop. Takes the fence's next epoch first: run it only while holding the
+   * writer lease on the checkpoints ({@link io.runnel.spark.TableWriter}), as {@code main} does.
+   */
+  void run() throws TimeoutException, StreamingQueryException, InterruptedException, SQLException {
+    String holder = NAME + " pid " + ProcessHandle.current().pid();
+    LoaderFence fence =
+        LoaderFence.take(
+            settings.postgres(), settings.s3().lakeUri(settings.checkpointPath()), holder);
+    LOG.info("took epoch {} of the loader fence {}", fence.epoch(), fence.name());
     for (SilverTables.Table t : SilverTables.ALL) {
       // A continuous load waits for SilverJob to create the tables.
       SourceTables.await(
@@ -144,7 +153,7 @@ public final class WarehouseLoadJob {
     List<StreamingQuery> queries = new ArrayList<>();
     try {
       for (SilverTables.Table t : SilverTables.ALL) {
-        queries.add(start(t));
+        queries.add(start(t, fence));
       }
       LOG.info(
           "loading {} tables from {} into {} as {} ({})",
@@ -164,12 +173,13 @@ public final class WarehouseLoadJob {
     }
   }
 
-  private StreamingQuery start(SilverTables.Table table) throws TimeoutException {
+  private StreamingQuery start(SilverTables.Table table, LoaderFence fence)
+      throws TimeoutException {
     LoadSql sql = sql(table);
     String job = NAME + "." + table.name();
     PostgresWriter writer =
         new PostgresWriter(
-            settings.postgres(), sql, job, nulReplaced(table), settings.chunkBytes());
+            settings.postgres(), sql, job, nulReplaced(table), settings.chunkBytes(), fence);
     Totals total = new Totals();
     totals.put(table.name(), total);
     var reader = spark.readStream().format("delta").option("readChangeFeed", "true");

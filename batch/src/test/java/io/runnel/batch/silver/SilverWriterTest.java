@@ -1,9 +1,11 @@
 package io.runnel.batch.silver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.delta.tables.DeltaTable;
 import io.runnel.batch.SilverTables;
+import io.runnel.common.Fence;
 import io.runnel.spark.testing.LocalSpark;
 import java.nio.file.Path;
 import java.util.List;
@@ -84,7 +86,7 @@ class SilverWriterTest {
 
   @Test
   void duplicatesCollapseToTheLowestCoordinatesWithinAndAcrossBatches() {
-    SilverWriter first = new SilverWriter(spark, "test", 0);
+    SilverWriter first = new SilverWriter(spark, "test", 0, Fence.NONE);
     SilverWriter.Written a =
         first.winners(
             TABLE,
@@ -92,7 +94,7 @@ class SilverWriterTest {
             rows(row("a", "a1", 1, 10), row("a", "a0", 0, 50), row("b", "b1", 1, 11)));
     assertThat(a).isEqualTo(new SilverWriter.Written(2, 0));
 
-    SilverWriter second = new SilverWriter(spark, "test", 1);
+    SilverWriter second = new SilverWriter(spark, "test", 1, Fence.NONE);
     SilverWriter.Written b =
         second.winners(
             TABLE,
@@ -109,23 +111,62 @@ class SilverWriterTest {
 
   @Test
   void aBatchRunAgainAfterItsCommitsWritesNothingAndReportsTheSameCounts() {
-    new SilverWriter(spark, "test", 0)
+    new SilverWriter(spark, "test", 0, Fence.NONE)
         .winners(TABLE, location, rows(row("a", "a1", 1, 10), row("b", "b1", 1, 11)));
     Dataset<Row> batch = rows(row("b", "b0", 0, 3), row("c", "c1", 1, 12), row("c", "c2", 1, 13));
-    SilverWriter.Written once = new SilverWriter(spark, "test", 1).winners(TABLE, location, batch);
+    SilverWriter.Written once =
+        new SilverWriter(spark, "test", 1, Fence.NONE).winners(TABLE, location, batch);
     Map<String, String> after = table();
     long version = version();
 
-    SilverWriter.Written again = new SilverWriter(spark, "test", 1).winners(TABLE, location, batch);
+    SilverWriter.Written again =
+        new SilverWriter(spark, "test", 1, Fence.NONE).winners(TABLE, location, batch);
 
     assertThat(again).isEqualTo(once).isEqualTo(new SilverWriter.Written(1, 1));
     assertThat(version()).as("no commit the second time").isEqualTo(version);
     assertThat(table()).isEqualTo(after);
   }
 
+  /**
+   * Issue 21: each commit is preceded by the fence's check, so a writer whose lease was taken over
+   * while it was paused commits nothing from then on; this fence lets one commit through.
+   */
+  @Test
+  void aFencedWriterCommitsNothingAfterTheFenceRefuses() {
+    new SilverWriter(spark, "test", 0, Fence.NONE)
+        .winners(TABLE, location, rows(row("a", "a1", 1, 10), row("b", "b1", 1, 11)));
+    Map<String, String> before = table();
+    long version = version();
+    Dataset<Row> batch = rows(row("b", "b0", 0, 3), row("c", "c1", 1, 12));
+    Fence refusing =
+        () -> {
+          throw new Fence.FencedException("fenced: test");
+        };
+
+    assertThatThrownBy(
+            () -> new SilverWriter(spark, "test", 1, refusing).winners(TABLE, location, batch))
+        .isInstanceOf(Fence.FencedException.class);
+    assertThat(version()).as("no commit").isEqualTo(version);
+    assertThat(table()).isEqualTo(before);
+
+    int[] confirms = {0};
+    Fence onceOnly =
+        () -> {
+          if (++confirms[0] > 1) {
+            throw new Fence.FencedException("fenced: test");
+          }
+        };
+    assertThatThrownBy(
+            () -> new SilverWriter(spark, "test", 1, onceOnly).winners(TABLE, location, batch))
+        .isInstanceOf(Fence.FencedException.class);
+    assertThat(version()).as("the new rows' append only, not the MERGE").isEqualTo(version + 1);
+    assertThat(table()).containsEntry("b", "b1@1:11").containsEntry("c", "c1@1:12");
+  }
+
   @Test
   void aBatchCutBetweenItsTwoCommitsDoesTheRestOnly() {
-    new SilverWriter(spark, "test", 0).winners(TABLE, location, rows(row("b", "b1", 1, 11)));
+    new SilverWriter(spark, "test", 0, Fence.NONE)
+        .winners(TABLE, location, rows(row("b", "b1", 1, 11)));
     // What the first attempt of batch 1 committed before the crash: its append of the new key.
     rows(row("c", "c1", 1, 12))
         .write()
@@ -137,7 +178,7 @@ class SilverWriterTest {
         .save(location);
 
     SilverWriter.Written rerun =
-        new SilverWriter(spark, "test", 1)
+        new SilverWriter(spark, "test", 1, Fence.NONE)
             .winners(TABLE, location, rows(row("b", "b0", 0, 3), row("c", "c1", 1, 12)));
 
     assertThat(rerun).isEqualTo(new SilverWriter.Written(1, 1));
@@ -148,11 +189,11 @@ class SilverWriterTest {
   @Test
   void aReplayOfRowsAlreadyThereChangesNothing() {
     Dataset<Row> batch = rows(row("a", "a1", 1, 10), row("b", "b1", 1, 11));
-    new SilverWriter(spark, "test", 0).winners(TABLE, location, batch);
+    new SilverWriter(spark, "test", 0, Fence.NONE).winners(TABLE, location, batch);
     long version = version();
 
     SilverWriter.Written replay =
-        new SilverWriter(spark, "replay-1", 0).winners(TABLE, location, batch);
+        new SilverWriter(spark, "replay-1", 0, Fence.NONE).winners(TABLE, location, batch);
 
     assertThat(replay).isEqualTo(new SilverWriter.Written(0, 0));
     assertThat(version()).isEqualTo(version);

@@ -29,11 +29,13 @@ class LoadSqlTest {
   void upsertKeepsTheNewestVersionPerKeyAndSkipsUnchangedRows() {
     assertThat(products.upsert(products.staging()))
         .isEqualTo(
-            "INSERT INTO silver.products AS t (product_id, name, price) SELECT DISTINCT ON"
-                + " (product_id) product_id, name, price FROM load_products ORDER BY product_id,"
-                + " _commit_version DESC ON CONFLICT (product_id) DO UPDATE SET name ="
-                + " EXCLUDED.name, price = EXCLUDED.price, loaded_at = now() WHERE (t.name,"
-                + " t.price) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.price)");
+            "INSERT INTO silver.products AS t (product_id, name, price, source_version) SELECT"
+                + " DISTINCT ON (product_id) product_id, name, price, _commit_version FROM"
+                + " load_products ORDER BY product_id, _commit_version DESC ON CONFLICT"
+                + " (product_id) DO UPDATE SET name = EXCLUDED.name, price = EXCLUDED.price,"
+                + " source_version = EXCLUDED.source_version, loaded_at = now() WHERE"
+                + " (t.source_version IS NULL OR t.source_version <= EXCLUDED.source_version) AND"
+                + " (t.name, t.price) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.price)");
     assertThat(products.upsert(products.updatesStaging()))
         .contains(" FROM load_products_updates ORDER BY ");
   }
@@ -42,9 +44,9 @@ class LoadSqlTest {
   void insertIsTheUpsertWithoutItsConflictClause() {
     assertThat(products.insert(products.staging()))
         .isEqualTo(
-            "INSERT INTO silver.products AS t (product_id, name, price) SELECT DISTINCT ON"
-                + " (product_id) product_id, name, price FROM load_products ORDER BY product_id,"
-                + " _commit_version DESC");
+            "INSERT INTO silver.products AS t (product_id, name, price, source_version) SELECT"
+                + " DISTINCT ON (product_id) product_id, name, price, _commit_version FROM"
+                + " load_products ORDER BY product_id, _commit_version DESC");
     assertThat(products.upsert(products.staging()))
         .startsWith(products.insert(products.staging()) + " ON CONFLICT (product_id) DO UPDATE");
   }
@@ -88,7 +90,38 @@ class LoadSqlTest {
     assertThat(LoadSql.logBatch())
         .isEqualTo(
             "INSERT INTO runnel.load_log (job, query_id, batch_id, rows_loaded, source_version,"
-                + " rows_rejected) VALUES (?, ?, ?, ?, ?, ?)");
+                + " rows_rejected, fence_epoch) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  }
+
+  /**
+   * The guard the version column exists for: the conflict clause updates a row only when the
+   * target's version is not newer, in every statement that can update (the merge and isolation).
+   */
+  @Test
+  void noStatementReplacesANewerVersionOfARow() {
+    String guard =
+        "WHERE (t.source_version IS NULL OR t.source_version <= EXCLUDED.source_version) AND ";
+    for (SilverTables.Table t : SilverTables.ALL) {
+      LoadSql sql = WarehouseLoadJob.sql(t);
+      assertThat(sql.upsert(sql.staging())).contains(guard);
+      assertThat(sql.upsert(sql.updatesStaging())).contains(guard);
+      assertThat(sql.moveWinners(true)).contains(guard);
+      assertThat(sql.moveWinners(false)).contains(", source_version) SELECT ");
+    }
+    assertThatThrownBy(
+            () -> new LoadSql("silver", "x", List.of("id", "source_version"), List.of("id")))
+        .hasMessageContaining("the loader's own columns");
+  }
+
+  @Test
+  void theFenceIsTakenWithTheNextEpochAndCheckedUnderASharedLock() {
+    assertThat(LoadSql.takeFence())
+        .isEqualTo(
+            "INSERT INTO runnel.writer_fence AS f (fence, epoch, holder) VALUES (?, 1, ?) ON"
+                + " CONFLICT (fence) DO UPDATE SET epoch = f.epoch + 1, holder = EXCLUDED.holder,"
+                + " taken_at = now() RETURNING epoch");
+    assertThat(LoadSql.checkFence())
+        .isEqualTo("SELECT epoch, holder FROM runnel.writer_fence WHERE fence = ? FOR SHARE");
   }
 
   @Test
@@ -123,8 +156,9 @@ class LoadSqlTest {
                 + " ORDER BY product_id, _commit_version DESC) w");
     assertThat(products.moveWinners(false))
         .isEqualTo(
-            "INSERT INTO silver.products AS t (product_id, name, price) SELECT product_id, name,"
-                + " price FROM load_products_rows WHERE _row BETWEEN ? AND ?");
+            "INSERT INTO silver.products AS t (product_id, name, price, source_version) SELECT"
+                + " product_id, name, price, _commit_version FROM load_products_rows WHERE _row"
+                + " BETWEEN ? AND ?");
     String onConflict =
         products.upsert(products.staging()).substring(products.insert(products.staging()).length());
     assertThat(onConflict).startsWith(" ON CONFLICT (product_id) DO UPDATE SET");

@@ -7,10 +7,12 @@ import io.delta.tables.DeltaTable;
 import io.runnel.batch.SilverTables;
 import io.runnel.batch.bench.SilverEventsGenerator;
 import io.runnel.common.Env;
+import io.runnel.common.Exits;
 import io.runnel.common.PostgresSettings;
 import io.runnel.common.S3Settings;
 import io.runnel.common.testing.ServiceEnv;
 import io.runnel.common.testing.SparkSubmit;
+import io.runnel.spark.TableWriter;
 import io.runnel.spark.testing.InterruptedFirstBatch;
 import io.runnel.spark.testing.LogCapture;
 import io.runnel.spark.testing.TestLakeSession;
@@ -29,6 +31,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -175,8 +181,136 @@ class WarehouseLoadIT {
               pgLong("SELECT sum(rows_loaded) FROM runnel.load_log WHERE job = 'warehouse.events'"))
           .as("the reload logs the one row it wrote")
           .isEqualTo(6_430);
+
+      // 6. Issue 21: a second loader, on checkpoints of its own that lag behind, brings older
+      // versions of rows PostgreSQL holds newer (products 0-9 were replaced by v2 and v3 after
+      // v1): the version guard keeps the newer rows; the unchanged ones (products 10-49) stay as
+      // they are. Its batch is loaded as that loader would (its own fence, a new query id).
+      Map<String, String> newer = checksums();
+      PostgresWriter lagging =
+          writer(
+              SilverTables.PRODUCTS,
+              LoaderFence.take(loaderSettings(), "it-lagging-" + id, "a lagging loader"));
+      Dataset<Row> older = changeFeed(SilverTables.PRODUCTS).where("name LIKE '% v1'");
+      PostgresWriter.Outcome stale = lagging.write(older, UUID.randomUUID(), 0);
+      assertThat(stale.staged()).isEqualTo(50);
+      assertThat(stale.written()).as("rows an older version replaced").isZero();
+      assertThat(checksums()).isEqualTo(newer);
+      assertThat(pgString("SELECT name FROM silver.products WHERE product_id = 'product_3'"))
+          .isEqualTo("product 3 v3");
     } finally {
       dropDatabase();
+    }
+  }
+
+  /**
+   * Issue 21: a loader frozen (SIGSTOP: every thread, its lease's heartbeat too) just before it
+   * commits a batch, its successor taking the lease over after the TTL, then the frozen one
+   * continued: it commits nothing (its batch's transaction finds the successor's fence epoch before
+   * COMMIT) and exits 5 with the fencing line; the successor loads everything once.
+   */
+  @Test
+  void aLoaderPausedPastItsLeaseCommitsNothingOnceItsSuccessorTookOver() throws Exception {
+    createDatabase();
+    ExecutorService successor = Executors.newSingleThreadExecutor();
+    SparkSubmit.Running paused = null;
+    long pid = -1;
+    try {
+      createSilverTables();
+      appendEvents(0, 2_000, 2);
+      appendQuarantine(100);
+      mergeProducts(20, "v1", 100);
+      appendProductHistory(20);
+      Map<String, String> shortLease = Map.of("RUNNEL_WRITER_LEASE_SECONDS", "3");
+      Map<String, String> frozen = new HashMap<>(shortLease);
+      frozen.put("RUNNEL_FAILPOINT", "load.events.before-commit@0:stop");
+      long started = System.nanoTime();
+      paused = submit().start(JOB, jobEnv(frozen), "--available-now");
+      paused.awaitOutput("stopping pid ", LIMIT);
+      long frozenAt = System.nanoTime();
+      pid = Long.parseLong(paused.output().replaceAll("(?s).*stopping pid (\\d+).*", "$1"));
+      // What the frozen loader had committed (its other tables' batches may have been quicker).
+      List<String> committedBeforeThePause = pgStrings(LOGGED_BATCHES);
+      long epoch = pgLong("SELECT epoch FROM runnel.writer_fence");
+
+      WarehouseSettings settings =
+          WarehouseSettings.fromEnv(ServiceEnv.with(jobEnv(shortLease)), true);
+      Future<?> next =
+          successor.submit(
+              () -> {
+                try (TableWriter lease =
+                    TableWriter.claim(
+                        settings.s3(),
+                        settings.checkpointPath(),
+                        WarehouseLoadJob.NAME,
+                        settings.leaseTtl())) {
+                  new WarehouseLoadJob(spark, settings).run();
+                }
+                return null;
+              });
+      // The successor takes the lease after the TTL, then the fence's next epoch; its events
+      // batch then waits on the frozen transaction's uncommitted rows.
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (pgLong("SELECT epoch FROM runnel.writer_fence") == epoch) {
+        assertThat(System.nanoTime()).as("the successor took the fence").isLessThan(deadline);
+        if (next.isDone()) {
+          next.get(); // its failure, if it failed
+        }
+        Thread.sleep(200);
+      }
+
+      long tookOverAt = System.nanoTime();
+      cont(pid);
+      SparkSubmit.Result resumed = paused.await(LIMIT);
+      System.out.printf(
+          "fencing: loader frozen in events batch 0 after %d s (batches committed before: %s);"
+              + " successor took epoch %d %d s later; the frozen one, continued: exit %d: %s%n",
+          (frozenAt - started) / 1_000_000_000,
+          committedBeforeThePause,
+          epoch + 1,
+          (tookOverAt - frozenAt) / 1_000_000_000,
+          resumed.exitCode(),
+          lastLine(resumed.output()));
+      assertThat(resumed.exitCode()).as(resumed.output()).isEqualTo(Exits.FENCED);
+      assertThat(resumed.output()).contains("load: fenced: ");
+      next.get(5, TimeUnit.MINUTES);
+      assertThat(pgStrings(LOGGED_BATCHES + " AND fence_epoch = " + epoch))
+          .as("batches committed by the paused loader: none after it was continued")
+          .containsExactlyInAnyOrderElementsOf(committedBeforeThePause);
+      assertThat(pgLong("SELECT count(*) FROM runnel.load_log WHERE job = 'warehouse.events'"))
+          .as("each events batch committed once, by the successor")
+          .isEqualTo(
+              pgLong(
+                  "SELECT count(*) FROM runnel.load_log WHERE job = 'warehouse.events'"
+                      + " AND fence_epoch = "
+                      + (epoch + 1)));
+      assertMirrorsSilver();
+      System.out.printf(
+          "fencing: warehouse rows after: events %d, quarantine %d, products %d, history %d"
+              + " (as in Silver); load-log rows %d; %d s from the first loader's start%n",
+          pgLong("SELECT count(*) FROM silver.events"),
+          pgLong("SELECT count(*) FROM silver.events_quarantine"),
+          pgLong("SELECT count(*) FROM silver.products"),
+          pgLong("SELECT count(*) FROM silver.products_history"),
+          pgLong("SELECT count(*) FROM runnel.load_log"),
+          (System.nanoTime() - started) / 1_000_000_000);
+    } finally {
+      if (paused != null && paused.process().isAlive()) {
+        cont(pid);
+        paused.killHard();
+      }
+      successor.shutdownNow();
+      dropDatabase();
+    }
+  }
+
+  private static final String LOGGED_BATCHES =
+      "SELECT job || ' ' || batch_id FROM runnel.load_log WHERE true";
+
+  /** SIGCONT: continues a process a {@code :stop} failpoint froze. */
+  private static void cont(long pid) throws Exception {
+    if (pid > 0) {
+      new ProcessBuilder("kill", "-CONT", String.valueOf(pid)).inheritIO().start().waitFor();
     }
   }
 
@@ -265,23 +399,10 @@ class WarehouseLoadIT {
       UUID queryId =
           UUID.fromString(pgString("SELECT query_id::text FROM runnel.load_rejects LIMIT 1"));
       long batch = pgLong("SELECT batch_id FROM runnel.load_rejects LIMIT 1");
-      PostgresWriter writer =
-          new PostgresWriter(
-              WarehouseSettings.fromEnv(ServiceEnv.with(jobEnv(Map.of())), true).postgres(),
-              WarehouseLoadJob.sql(SilverTables.EVENTS),
-              "warehouse.events",
-              Set.of(),
-              1 << 20);
-      Dataset<Row> changes =
-          WarehouseLoadJob.newStates(
-              spark
-                  .read()
-                  .format("delta")
-                  .option("readChangeFeed", "true")
-                  .option("startingVersion", 0)
-                  .load(lake(SilverTables.EVENTS)),
-              SilverTables.EVENTS);
-      assertThat(writer.write(changes, queryId, batch).alreadyLoaded()).isTrue();
+      // The fence is never checked: the batch is found in the load log, nothing is committed.
+      PostgresWriter writer = writer(SilverTables.EVENTS, new LoaderFence("unchecked", 0));
+      assertThat(writer.write(changeFeed(SilverTables.EVENTS), queryId, batch).alreadyLoaded())
+          .isTrue();
 
       // A reload from a new checkpoint: every row again, as merges (the keys are there); the same
       // four rows refused again, recorded once; nothing written.
@@ -654,6 +775,33 @@ class WarehouseLoadIT {
     m.put("RUNNEL_WRITER_LEASE_SECONDS", "5");
     m.putAll(overrides);
     return m;
+  }
+
+  /** A table's writer as the job makes it, with the settings a run gets and {@code fence}. */
+  private PostgresWriter writer(SilverTables.Table table, LoaderFence fence) {
+    return new PostgresWriter(
+        loaderSettings(),
+        WarehouseLoadJob.sql(table),
+        WarehouseLoadJob.NAME + "." + table.name(),
+        Set.of(),
+        1 << 20,
+        fence);
+  }
+
+  private PostgresSettings loaderSettings() {
+    return WarehouseSettings.fromEnv(ServiceEnv.with(jobEnv(Map.of())), true).postgres();
+  }
+
+  /** A table's whole change feed, as the load reads it (its new states). */
+  private Dataset<Row> changeFeed(SilverTables.Table table) {
+    return WarehouseLoadJob.newStates(
+        spark
+            .read()
+            .format("delta")
+            .option("readChangeFeed", "true")
+            .option("startingVersion", 0)
+            .load(lake(table)),
+        table);
   }
 
   private SparkSubmit submit() {

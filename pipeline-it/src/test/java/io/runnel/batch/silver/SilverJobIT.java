@@ -562,7 +562,10 @@ class SilverJobIT {
    * spark-submit run gets (the services' environment and the test's overrides).
    */
   private void silverHere(Map<String, String> overrides) throws Exception {
-    new SilverJob(reader, SilverSettings.fromEnv(ServiceEnv.with(silverEnv(overrides)), true))
+    new SilverJob(
+            reader,
+            SilverSettings.fromEnv(ServiceEnv.with(silverEnv(overrides)), true),
+            io.runnel.common.Fence.NONE)
         .run();
   }
 
