@@ -182,7 +182,9 @@ pipeline_reconcile() {
 # pipeline_checksums: each silver and marts table of $RUNNEL_PG_DATABASE with its row count and
 # the md5 of its rows, to compare two runs over the same data. Processing times legitimately differ
 # between runs (when Bronze ingested a row, Silver wrote it, the load committed it, the ingest date
-# derived from the first, when dbt computed the data-quality checks); every other column counts.
+# derived from the first, when dbt computed the data-quality checks), and so does the Silver Delta
+# version a row was loaded from (source_version: a run in more batches makes more versions); every
+# other column counts.
 # Rows are ordered by their own text, so no table needs a key here.
 pipeline_checksums() {
   local table columns
@@ -190,7 +192,7 @@ pipeline_checksums() {
         string_agg(quote_ident(column_name), ', ' order by ordinal_position)
       from information_schema.columns
       where table_schema in ('silver', 'marts')
-        and column_name not in ('ingested_at', 'ingest_date', 'silver_at', 'computed_at') and column_name !~ 'loaded_at\$'
+        and column_name not in ('ingested_at', 'ingest_date', 'silver_at', 'computed_at', 'source_version') and column_name !~ 'loaded_at\$'
       group by 1 order by 1" |
     while IFS=$'\t' read -r table columns; do
       pipeline_query "select count(*), md5(coalesce(string_agg(r, E'\\n' order by r), ''))
