@@ -83,7 +83,9 @@ public final class FreshnessReport implements Callable<Integer> {
             .where(col("add").isNotNull())
             .join(
                 commits
-                    .where(col("commitInfo.operation").equalTo("STREAMING UPDATE"))
+                    // Ingest commits (Bronze's micro-batches; before issue 21, Delta's streaming
+                    // sink), not compactions (OPTIMIZE).
+                    .where(col("commitInfo.operation").isin("WRITE", "STREAMING UPDATE"))
                     .select("version"),
                 "version")
             .select(col("version"), col("add.path").as("path"))

@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -38,20 +39,20 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Kafka to the Bronze Delta table, exactly once and lossless. Every Kafka record becomes one row
- * (malformed or not); the Delta sink records each micro-batch in the table's log together with the
- * streaming query's id, so a batch re-run after a crash is skipped rather than written twice.
+ * (malformed or not); each micro-batch is one Delta commit that records the streaming query's id
+ * and the batch id (as Delta's own streaming sink does, so tables that sink wrote go on), and a
+ * batch re-run after a crash is skipped rather than written twice.
  *
- * <p>Fencing (issue 21): the compactions, which this driver commits itself, confirm the writer
- * lease first; the sink's commits happen inside Delta, where nothing can be checked before them. A
- * writer paused past its lease stops at the first renewal of its heartbeat after it resumes; a
- * batch already past Spark's planning when it was paused can still commit (README, "One writer per
- * table").
+ * <p>Fencing (issue 21): every commit this driver makes, each micro-batch and each compaction,
+ * confirms the writer lease first, so a writer paused past its lease commits nothing once it
+ * resumes (README, "One writer per table").
  *
  * <p>Run with {@code spark-submit --class io.runnel.streaming.BronzeIngestJob runnel-streaming.jar
  * [--available-now]}; settings come from the environment ({@link BronzeSettings}).
  */
 public final class BronzeIngestJob {
   static final String NAME = "bronze_ingest";
+  private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
   private static final Logger LOG = LoggerFactory.getLogger(BronzeIngestJob.class);
 
   private final SparkSession spark;
@@ -59,7 +60,7 @@ public final class BronzeIngestJob {
   private final Fence fence;
 
   /**
-   * @param fence confirmed before each compaction: the job's writer lease
+   * @param fence confirmed before each commit (micro-batch or compaction): the job's writer lease
    */
   BronzeIngestJob(SparkSession spark, BronzeSettings settings, Fence fence) {
     this.spark = spark;
@@ -133,7 +134,7 @@ public final class BronzeIngestJob {
       // Before the query starts: a gap Kafka left is reported here with what to do, and nothing
       // is written.
       failOnDataLoss();
-      StreamingQuery query = writer(bronze).start(table);
+      StreamingQuery query = writer(bronze, table).start();
       LOG.info(
           "ingesting {} from {} into {} ({})",
           settings.topics(),
@@ -161,6 +162,29 @@ public final class BronzeIngestJob {
       metrics.flush();
       spark.streams().removeListener(metrics);
     }
+  }
+
+  /**
+   * One micro-batch, one Delta commit, after the writer lease is confirmed. The transaction is the
+   * one Delta's streaming sink writes (application id = the query's id, version = the batch id):
+   * Delta skips a batch already committed under it, whether this code or that sink committed it.
+   */
+  void append(Dataset<Row> batch, long batchId, String table) {
+    // Set by Spark on the thread that runs the batch (StreamExecution.QUERY_ID_KEY); stable across
+    // restarts on one checkpoint, new with a new checkpoint, whose batch ids start at 0 again.
+    String queryId = batch.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
+    if (queryId == null) {
+      throw new IllegalStateException("no streaming query id in " + QUERY_ID_PROPERTY);
+    }
+    fence.confirm();
+    batch
+        .write()
+        .format("delta")
+        .mode("append")
+        .partitionBy("ingest_date")
+        .option("txnAppId", queryId)
+        .option("txnVersion", batchId)
+        .save(table);
   }
 
   /**
@@ -240,16 +264,16 @@ public final class BronzeIngestJob {
     return reader.load();
   }
 
-  DataStreamWriter<Row> writer(Dataset<Row> bronze) {
+  DataStreamWriter<Row> writer(Dataset<Row> bronze, String table) {
     DataStreamWriter<Row> w =
         Checkpoint.at(
             spark,
             bronze
                 .writeStream()
                 .queryName(NAME)
-                .format("delta")
-                .outputMode("append")
-                .partitionBy("ingest_date"),
+                .foreachBatch(
+                    (VoidFunction2<Dataset<Row>, Long>)
+                        (batch, batchId) -> append(batch, batchId, table)),
             // On the same S3 store as the table: the checkpoint and the table move together.
             settings.s3().lakeUri(settings.checkpointPath()));
     return settings.availableNow()

@@ -2,9 +2,11 @@ package io.runnel.streaming;
 
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.delta.tables.DeltaTable;
 import io.runnel.common.Env;
+import io.runnel.common.Fence;
 import io.runnel.common.KafkaOffsets;
 import io.runnel.common.KafkaTopics;
 import io.runnel.common.S3Settings;
@@ -160,15 +162,36 @@ class BronzeIngestIT {
 
     // The way on the line gives: a new checkpoint from the first offsets Kafka still holds.
     produce(50, 3_100);
-    bronzeHere(
+    Map<String, String> resumed =
         Map.of(
             "RUNNEL_BRONZE_CHECKPOINT",
             base + "/_checkpoints/bronze/events-resumed",
             "RUNNEL_BRONZE_STARTING_OFFSETS",
-            resume));
+            resume);
+    bronzeHere(resumed);
     assertThat(table().count()).isEqualTo(3_050);
     assertThat(table().select("topic", "kafka_partition", "kafka_offset").distinct().count())
         .isEqualTo(3_050);
+
+    // A writer whose lease a successor took over while it was paused finds out at the fence check
+    // before its batch's commit, and commits nothing; the rightful writer's next run commits that
+    // batch, once.
+    produce(40, 3_150);
+    long before = DeltaTable.forPath(reader, lake("bronze/events")).history(1).first().getLong(0);
+    Fence taken =
+        () -> {
+          throw new Fence.FencedException("fenced: the test's successor took the lease over");
+        };
+    assertThatThrownBy(() -> bronzeHere(resumed, taken))
+        .hasStackTraceContaining("fenced: the test's successor took the lease over");
+    assertThat(table().count()).isEqualTo(3_050);
+    assertThat(DeltaTable.forPath(reader, lake("bronze/events")).history(1).first().getLong(0))
+        .as("nothing committed by the fenced writer")
+        .isEqualTo(before);
+    bronzeHere(resumed);
+    assertThat(table().count()).isEqualTo(3_090);
+    assertThat(table().select("topic", "kafka_partition", "kafka_offset").distinct().count())
+        .isEqualTo(3_090);
     System.out.printf(
         "data loss case: %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began));
   }
@@ -387,10 +410,12 @@ class BronzeIngestIT {
   }
 
   private void bronzeHere(Map<String, String> overrides) throws Exception {
+    bronzeHere(overrides, Fence.NONE);
+  }
+
+  private void bronzeHere(Map<String, String> overrides, Fence fence) throws Exception {
     new BronzeIngestJob(
-            reader,
-            BronzeSettings.fromEnv(ServiceEnv.with(jobEnv(overrides)), true),
-            io.runnel.common.Fence.NONE)
+            reader, BronzeSettings.fromEnv(ServiceEnv.with(jobEnv(overrides)), true), fence)
         .run();
   }
 
