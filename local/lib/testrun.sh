@@ -43,8 +43,10 @@ test_cpu_init() {
 # _test_cgroup NAME: prints a new cgroup's folder for a suite, or nothing.
 _test_cgroup() {
   [[ -n $_TEST_CG_ROOT ]] || return 0
-  local dir
-  dir=$_TEST_CG_ROOT/$(printf '%s' "${1%%:*}" | tr -c 'A-Za-z0-9._-' '_')
+  local dir n
+  # Numbered (this runs in a subshell: the count is the folders already there).
+  n=$(find "$_TEST_CG_ROOT" -mindepth 1 -maxdepth 1 -type d | wc -l)
+  dir=$_TEST_CG_ROOT/$((n + 1))-$(printf '%s' "${1%%:*}" | tr -c 'A-Za-z0-9._-' '_')
   mkdir -p "$dir" 2>/dev/null && echo "$dir"
 }
 

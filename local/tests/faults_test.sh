@@ -72,10 +72,13 @@ if $soak; then
   # Kills come faster than a job's healthy run: its failures in a row pile up by design.
   export RUNNEL_RESTART_LIMIT=40
 else
-  # The quick run (./runnel test): a few minutes of a slow stream, batches every 5 to 10 s and
-  # dbt every 60 s, so that the jobs cost little CPU beside the other suites.
-  EVENTS=${RUNNEL_FAULTS_EVENTS:-20000} RATE=${RUNNEL_FAULTS_RATE:-100} KILLS=1 SERVICE_ROUNDS=1 DBT_EVERY=60
-  export RUNNEL_BRONZE_TRIGGER_SECONDS=${RUNNEL_BRONZE_TRIGGER_SECONDS:-5}
+  # The quick run (./runnel test): a few minutes of a slow stream, batches every 10 to 15 s and
+  # dbt every 180 s, so that the jobs cost little CPU beside the other suites (an idle micro-batch
+  # of each job and an incremental dbt build cost CPU seconds each; the test's verdict does not
+  # depend on how often they come).
+  EVENTS=${RUNNEL_FAULTS_EVENTS:-20000} RATE=${RUNNEL_FAULTS_RATE:-100} KILLS=1 SERVICE_ROUNDS=1 DBT_EVERY=180
+  export RUNNEL_BRONZE_TRIGGER_SECONDS=${RUNNEL_BRONZE_TRIGGER_SECONDS:-10}
+  export RUNNEL_SILVER_TRIGGER_SECONDS=${RUNNEL_SILVER_TRIGGER_SECONDS:-15} RUNNEL_LOAD_TRIGGER_SECONDS=${RUNNEL_LOAD_TRIGGER_SECONDS:-15}
 fi
 S3_OUTAGE=${RUNNEL_FAULTS_S3_OUTAGE_SECONDS:-60}
 # Recovery from any fault must show within this (the jobs' restarts, their preflight waits and
@@ -270,27 +273,31 @@ info "producing at $RATE/s (0.3% of each kind of bad record) while the faults ha
 producer_pid=$!
 started=$(date +%s)
 
-# The faults, one function each (ROUND numbers the messages); each waits for the recovery.
+# outage SCENARIO HOW SERVICE DOWN JOB...: the service killed with SIGKILL (HOW kill, as a crash or
+# the OOM killer would) or stopped (HOW stop), and with it the JVMs whose pids ALSO_KILL lists;
+# DOWN seconds later started again; then each JOB's recovery is awaited.
+outage() {
+  local scenario=$1 how=$2 name=$3 down=$4 injected
+  shift 4
+  mark_logs
+  injected=$(date +%s)
+  if [[ $how == kill ]]; then kill_service "$name"; else stop_service "$name" >/dev/null; fi
+  # shellcheck disable=SC2086 # a list of pids
+  [[ -z ${ALSO_KILL:-} ]] || kill -KILL $ALSO_KILL 2>/dev/null || true
+  sleep "$down"
+  restart_service "$name"
+  await_recovery "$scenario" "$injected" "$@"
+}
+
+# The faults, one function each (ROUND numbers the messages).
 kafka_fault() {
   info "round $1: Kafka killed (SIGKILL) while producing and ingesting; restarted after 10 s"
-  mark_logs
-  local injected
-  injected=$(date +%s)
-  kill_service kafka
-  sleep 10
-  restart_service kafka
-  await_recovery "Kafka SIGKILL, 10 s down" "$injected" bronze
+  outage "Kafka SIGKILL, 10 s down" kill kafka 10 bronze
 }
 
 minio_fault() {
   info "round $1: MinIO stopped for $S3_OUTAGE s during Bronze and Silver writes"
-  mark_logs
-  local injected
-  injected=$(date +%s)
-  stop_service minio >/dev/null
-  sleep "$S3_OUTAGE"
-  restart_service minio
-  await_recovery "MinIO stopped ${S3_OUTAGE} s" "$injected" bronze silver load
+  outage "MinIO stopped ${S3_OUTAGE} s" stop minio "$S3_OUTAGE" bronze silver load
 }
 
 postgres_fault() {
@@ -298,13 +305,7 @@ postgres_fault() {
   # In the middle of a load: right after silver.events grew, the next batch is on its way.
   await_growth "$(date +%s)"
   random_sleep 4
-  mark_logs
-  local injected
-  injected=$(date +%s)
-  kill_service postgres
-  sleep 5
-  restart_service postgres
-  await_recovery "PostgreSQL SIGKILL, 5 s down" "$injected" load
+  outage "PostgreSQL SIGKILL, 5 s down" kill postgres 5 load
 }
 
 # kill_job JOB: its JVM killed with SIGKILL, wherever it is (a batch, its start-up, a lease wait).
@@ -323,15 +324,8 @@ if ! $soak; then
   # same restarts as one after the other, a quarter of the waiting and of the CPU beside the other
   # suites).
   info "round 1: Kafka and the bronze, silver and load jobs killed (SIGKILL) at once; Kafka restarted after 10 s"
-  pids="$(job_pid bronze) $(job_pid silver) $(job_pid load)"
-  mark_logs
-  injected=$(date +%s)
-  kill_service kafka
-  # shellcheck disable=SC2086 # three pids
-  kill -KILL $pids 2>/dev/null || true
-  sleep 10
-  restart_service kafka
-  await_recovery "Kafka and each job SIGKILL" "$injected" bronze silver load
+  ALSO_KILL="$(job_pid bronze) $(job_pid silver) $(job_pid load)" \
+    outage "Kafka and each job SIGKILL" kill kafka 10 bronze silver load
   minio_fault 1
   postgres_fault 1
   disk_full 1
