@@ -17,7 +17,7 @@
 #     column but processing times): nothing lost, nothing doubled, marts equal to Silver;
 #   - each fault is recovered from: the time from the fault to a batch committed by each job it
 #     hit (RUNNEL_FAULTS_RECOVERY_SECONDS at most).
-# `--soak` runs the long version: RUNNEL_SOAK_EVENTS (1,000,000) at RUNNEL_SOAK_RATE (1,000/s),
+# `--soak` runs the long version: RUNNEL_SOAK_EVENTS (1,000,000) at RUNNEL_SOAK_RATE (500/s),
 # a job killed every 10 to 40 s until each was killed RUNNEL_SOAK_KILLS (10) times, and between
 # the kills Kafka, MinIO, PostgreSQL and the full disk RUNNEL_SOAK_SERVICE_ROUNDS (2) times each.
 # Needs the jars (./runnel build) and the installs of ./runnel up; starts no Trino or Superset.
@@ -67,7 +67,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh" kafka minio postgres spark dbt 
 setup_pipeline_tools
 
 if $soak; then
-  EVENTS=${RUNNEL_SOAK_EVENTS:-1000000} RATE=${RUNNEL_SOAK_RATE:-1000} KILLS=${RUNNEL_SOAK_KILLS:-10}
+  EVENTS=${RUNNEL_SOAK_EVENTS:-1000000} RATE=${RUNNEL_SOAK_RATE:-500} KILLS=${RUNNEL_SOAK_KILLS:-10}
   SERVICE_ROUNDS=${RUNNEL_SOAK_SERVICE_ROUNDS:-2} DBT_EVERY=60
   # Kills come faster than a job's healthy run: its failures in a row pile up by design.
   export RUNNEL_RESTART_LIMIT=40
@@ -241,9 +241,11 @@ disk_full() {
   await_recovery "run folder full ${DISK_FULL_SECONDS} s" "$injected" bronze silver load
   # What the jobs said: the supervisor's line for each exit (the job's own one-line error).
   said=$(for job in bronze silver load; do
-    tail -n "+$((mark[$job] + 1))" "$RUN_LOGS/$job.log" | grep -E 'supervise: .* exited' | sed -E 's/.* after [0-9]+ s \((.*)\); restart [0-9]+ in [0-9]+ s$/\1/'
+    # S3's request ids differ on every line: without them, equal lines count together.
+    tail -n "+$((mark[$job] + 1))" "$RUN_LOGS/$job.log" | grep -E 'supervise: .* exited' |
+      sed -E 's/.* after [0-9]+ s \((.*)\); restart [0-9]+ in [0-9]+ s$/\1/; s/,? (Extended )?Request ID: [^,)]*//g'
   done | sort | uniq -c | sort -rn)
-  printf '%s\n' "${said:-  (no job exited)}" | sed 's/^ */  exited: /'
+  printf '%s\n' "${said:-  (no job exited)}" | sed -E 's/^ *([0-9]+) /  exited (×\1): /'
   grep -qiE 'space|storage|disk|full|quota' <<<"$said" ||
     die "no job's exit line says the disk was full (logs in $RUN_LOGS): ${said:-none exited}"
 }

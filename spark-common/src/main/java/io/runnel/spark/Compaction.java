@@ -17,9 +17,13 @@ public final class Compaction {
   private static final Logger LOG = LoggerFactory.getLogger(Compaction.class);
 
   /** Files of this size and more are left alone, so a compaction does not rewrite its output. */
-  private static final long MIN_FILE_BYTES = 64L << 20;
+  private static final long MIN_FILE_BYTES = 32L << 20;
 
-  private static final long MAX_FILE_BYTES = 256L << 20;
+  /**
+   * The compacted files' size: no larger than the batches a reader of the table takes (Silver's
+   * RUNNEL_SILVER_MAX_MB_PER_TRIGGER, 64), since a streaming batch holds whole files.
+   */
+  private static final long MAX_FILE_BYTES = 64L << 20;
 
   private Compaction() {}
 

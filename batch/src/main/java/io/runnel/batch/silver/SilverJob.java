@@ -217,6 +217,11 @@ public final class SilverJob {
       if (settings.maxFilesPerTrigger() > 0) {
         reader = reader.option("maxFilesPerTrigger", settings.maxFilesPerTrigger());
       }
+      if (settings.maxMbPerTrigger() > 0) {
+        // A backlog (Silver stopped while Bronze went on, or a first run over a large Bronze)
+        // goes in batches of bounded size, not in one whose rows outgrow the driver's memory.
+        reader = reader.option("maxBytesPerTrigger", settings.maxMbPerTrigger() + "m");
+      }
       DataStreamWriter<Row> writer =
           Checkpoint.at(
                   spark,

@@ -15,6 +15,9 @@ import java.util.Set;
  * @param eventTopics the Kafka topics whose records are events; products come from productTopics; a
  *     record of any other topic is quarantined
  * @param maxFilesPerTrigger at most this many Bronze files per micro-batch (0: Delta's default)
+ * @param maxMbPerTrigger Bronze files of about this many MB per micro-batch at most (a soft limit:
+ *     one file more than it, at least one file; 0: no limit). A batch's work and memory grow with
+ *     its rows: 2.36M Bronze rows in one batch exhausted a 2 GB driver in the soak, 1M did not.
  * @param compactEveryBatches the tables' small files of today and yesterday are compacted after
  *     every this many micro-batches (0: never)
  * @param rules the validation limits
@@ -28,6 +31,7 @@ public record SilverSettings(
     Set<String> eventTopics,
     Set<String> productTopics,
     int maxFilesPerTrigger,
+    int maxMbPerTrigger,
     int compactEveryBatches,
     Duration triggerInterval,
     boolean availableNow,
@@ -42,6 +46,7 @@ public record SilverSettings(
   static final String EVENT_TOPICS = "RUNNEL_SILVER_EVENT_TOPICS";
   static final String PRODUCT_TOPICS = "RUNNEL_SILVER_PRODUCT_TOPICS";
   static final String MAX_FILES = "RUNNEL_SILVER_MAX_FILES_PER_TRIGGER";
+  static final String MAX_MB = "RUNNEL_SILVER_MAX_MB_PER_TRIGGER";
   static final String COMPACT_EVERY = "RUNNEL_SILVER_COMPACT_EVERY_BATCHES";
   static final String TRIGGER_SECONDS = "RUNNEL_SILVER_TRIGGER_SECONDS";
   static final String MAX_PAYLOAD = "RUNNEL_SILVER_MAX_PAYLOAD_BYTES";
@@ -67,6 +72,7 @@ public record SilverSettings(
         eventTopics,
         productTopics,
         env.integer(MAX_FILES, 0, 0, 1_000_000),
+        env.integer(MAX_MB, 64, 0, 1_000_000),
         env.integer(COMPACT_EVERY, 20, 0, 1_000_000),
         Duration.ofMillis(Math.round(env.decimal(TRIGGER_SECONDS, 10.0, 0, 86_400) * 1_000)),
         availableNow,
