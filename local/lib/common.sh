@@ -346,6 +346,12 @@ stop_service() {
   if process_alive "$pid"; then
     info "$name (pid $pid) did not stop in 30 s; killing it"
     kill -KILL "$pid" 2>/dev/null || true
+    # Until it is gone: a start right after this must not find it (Trino's launcher refuses to
+    # start while the pid in its own pid file is alive: "already running").
+    for ((i = 0; i < 50; i++)); do
+      process_alive "$pid" || break
+      sleep 0.2
+    done
   fi
   rm -f "$(pid_file "$name")"
   ok "$name stopped (pid $pid)"
