@@ -50,7 +50,10 @@ export RUNNEL_RUN_DIR=$parent_run/faults-$id
 # file system it fills; the services' and jobs' logs are copied here at the end.
 logs=$parent_run/faults-$id-logs
 mkdir -p "$RUNNEL_RUN_DIR" "$logs"
-if $soak; then disk_mb=${RUNNEL_FAULTS_DISK_MB:-16384}; else disk_mb=${RUNNEL_FAULTS_DISK_MB:-3072}; fi
+# Filling a tmpfs takes that much memory for DISK_FULL_SECONDS: 16 GB filled in the soak made
+# the kernel's OOM killer end JVMs of other work on a 24 GB machine. The soak's 1.5M events with
+# their fault-free copy took 5.5 GB.
+if $soak; then disk_mb=${RUNNEL_FAULTS_DISK_MB:-8192}; else disk_mb=${RUNNEL_FAULTS_DISK_MB:-3072}; fi
 mount -t tmpfs -o "size=${disk_mb}m,mode=755" runnel-faults "$RUNNEL_RUN_DIR" || {
   echo "runnel: could not mount a ${disk_mb} MB tmpfs on $RUNNEL_RUN_DIR for the fault test" >&2
   exit 1
