@@ -113,6 +113,13 @@ trino_start() {
   require_free_port "$RUNNEL_TRINO_HTTP_PORT" RUNNEL_TRINO_HTTP_PORT
   trino_find_java
   trino_prepare
+  # Trino's launcher refuses to start while the pid in its pid file answers a signal, and a
+  # stopped JVM that nobody has reaped yet (a zombie) does: "ERROR: already running as 12006"
+  # when the BI test restarted Trino. A pid file whose process is gone or a zombie is stale.
+  local launcher_pid=$TRINO_RUN/data/var/run/launcher.pid
+  if [[ -f $launcher_pid ]] && ! process_alive "$(cat "$launcher_pid" 2>/dev/null || echo 0)"; then
+    rm -f "$launcher_pid"
+  fi
   # node.data-dir on the JVM's command line also marks the process as this run folder's.
   start_process trino "$LOG_DIR/trino.log" "$TRINO_HOME/bin/launcher" run --jvm-dir "$TRINO_JAVA_HOME" \
     --etc-dir "$TRINO_ETC" --data-dir "$TRINO_RUN/data" -D "node.data-dir=$TRINO_RUN/data" \
