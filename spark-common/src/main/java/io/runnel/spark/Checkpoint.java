@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.DataStreamWriter;
@@ -28,6 +29,22 @@ import org.slf4j.LoggerFactory;
  */
 public final class Checkpoint {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpoint.class);
+
+  /** Where Spark puts the running query's id for its batch (StreamExecution.QUERY_ID_KEY). */
+  private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
+
+  /**
+   * The id of the streaming query running {@code batch} (inside foreachBatch): kept in the
+   * checkpoint, so stable across restarts on it and new with a new one, whose batch ids start at 0
+   * again. A batch's Delta transaction id or load-log key is built from it.
+   */
+  public static String queryId(Dataset<?> batch) {
+    String queryId = batch.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
+    if (queryId == null) {
+      throw new IllegalStateException("no streaming query id in " + QUERY_ID_PROPERTY);
+    }
+    return queryId;
+  }
 
   private static final Pattern BATCH_ENTRY = Pattern.compile("\\d+");
 

@@ -52,7 +52,6 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class BronzeIngestJob {
   static final String NAME = "bronze_ingest";
-  private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
   private static final Logger LOG = LoggerFactory.getLogger(BronzeIngestJob.class);
 
   private final SparkSession spark;
@@ -170,12 +169,7 @@ public final class BronzeIngestJob {
    * Delta skips a batch already committed under it, whether this code or that sink committed it.
    */
   void append(Dataset<Row> batch, long batchId, String table) {
-    // Set by Spark on the thread that runs the batch (StreamExecution.QUERY_ID_KEY); stable across
-    // restarts on one checkpoint, new with a new checkpoint, whose batch ids start at 0 again.
-    String queryId = batch.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
-    if (queryId == null) {
-      throw new IllegalStateException("no streaming query id in " + QUERY_ID_PROPERTY);
-    }
+    String queryId = Checkpoint.queryId(batch);
     fence.confirm();
     batch
         .write()

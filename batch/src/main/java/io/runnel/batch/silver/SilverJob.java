@@ -57,7 +57,6 @@ import picocli.CommandLine.Option;
 public final class SilverJob {
   static final String NAME = "silver";
   private static final Logger LOG = LoggerFactory.getLogger(SilverJob.class);
-  private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
   private static final List<String> UNIQUE_COLUMNS =
       List.of("event_id", "session_id", "ts", "kafka_ts", "source_offset");
 
@@ -251,10 +250,7 @@ public final class SilverJob {
 
   /** One micro-batch of the streaming query. */
   void writeBatch(Dataset<Row> bronze, long batchId) {
-    String queryId = bronze.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
-    if (queryId == null) {
-      throw new IllegalStateException("no streaming query id in " + QUERY_ID_PROPERTY);
-    }
+    String queryId = Checkpoint.queryId(bronze);
     BatchCounts counts;
     try {
       counts = write(bronze, "runnel-silver-" + queryId, batchId, false);

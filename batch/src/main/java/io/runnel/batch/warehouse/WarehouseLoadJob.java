@@ -48,7 +48,6 @@ import picocli.CommandLine.Option;
 public final class WarehouseLoadJob {
   static final String NAME = "warehouse";
   private static final Logger LOG = LoggerFactory.getLogger(WarehouseLoadJob.class);
-  private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
   private static final String SCHEMA = "silver";
 
   /** The change types that carry a row's new state; deletes never happen in Silver. */
@@ -205,10 +204,7 @@ public final class WarehouseLoadJob {
       PostgresWriter writer, String job, Totals total, Dataset<Row> rows, long batchId)
       throws SQLException {
     long started = System.nanoTime();
-    String queryId = rows.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
-    if (queryId == null) {
-      throw new IllegalStateException("no streaming query id in " + QUERY_ID_PROPERTY);
-    }
+    String queryId = Checkpoint.queryId(rows);
     PostgresWriter.Outcome o = writer.write(rows, UUID.fromString(queryId), batchId);
     long nanos = System.nanoTime() - started;
     total.add(o, nanos);
