@@ -280,7 +280,14 @@ class WarehouseLoadIT {
           .as("batches committed by the paused loader: none after it was continued")
           .containsExactlyInAnyOrderElementsOf(committedBeforeThePause);
       assertThat(pgLong("SELECT count(*) FROM runnel.load_log WHERE job = 'warehouse.events'"))
-          .as("each events batch committed once, by the successor")
+          .as(
+              "each events batch committed once, by the successor; load log: %s; fence: %s;"
+                  + " the paused loader's output: %s",
+              pgStrings(
+                  "SELECT job || ' ' || batch_id || ' epoch ' || coalesce(fence_epoch, -1)"
+                      + " || ' ' || query_id FROM runnel.load_log WHERE true"),
+              pgStrings("SELECT fence || ' ' || epoch || ' ' || holder FROM runnel.writer_fence"),
+              resumed.output())
           .isEqualTo(
               pgLong(
                   "SELECT count(*) FROM runnel.load_log WHERE job = 'warehouse.events'"
