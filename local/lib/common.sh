@@ -108,7 +108,8 @@ load_env() {
   # SPARK_HOME of another Spark on this machine is not picked up.
   local pyspark_dirs=("$RUNNEL_CACHE_DIR"/venvs/spark/lib/python3*/site-packages/pyspark)
   export RUNNEL_SPARK_HOME=${RUNNEL_SPARK_HOME:-${pyspark_dirs[0]}}
-  export RUNNEL_SPARK_SUBMIT=${RUNNEL_SPARK_SUBMIT:-$RUNNEL_SPARK_HOME/bin/spark-submit}
+  # PySpark's spark-submit through local/spark/submit, which starts the driver from a start-up cache.
+  export RUNNEL_SPARK_SUBMIT=${RUNNEL_SPARK_SUBMIT:-$RUNNEL_ROOT/local/spark/submit}
   export SPARK_CONF_DIR=${SPARK_CONF_DIR:-$RUNNEL_ROOT/local/spark/conf}
 }
 

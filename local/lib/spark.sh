@@ -13,7 +13,22 @@ spark_install() {
   venv_install "PySpark $PYSPARK_VERSION" "$SPARK_VENV" "$requirements" spark-submit 3.10 3.13 1500
   local pyspark_dirs=("$SPARK_VENV"/lib/python3*/site-packages/pyspark)
   RUNNEL_SPARK_HOME=${pyspark_dirs[0]}
-  RUNNEL_SPARK_SUBMIT=$RUNNEL_SPARK_HOME/bin/spark-submit
+  spark_train_start_up
+}
+
+# spark_train_start_up: Spark's start-up cache (local/spark/submit) for the jobs' JDK and for
+# JAVA_HOME's (the integration tests' jobs run on it, so that 17 stays covered), made once per JDK
+# and Spark; a failure leaves the jobs starting without one.
+spark_train_start_up() {
+  [[ $RUNNEL_SPARK_SUBMIT == "$RUNNEL_ROOT/local/spark/submit" ]] || return 0
+  local home cache
+  for home in $(printf '%s\n' "$RUNNEL_SPARK_JAVA_HOME" "$JAVA_HOME" | awk 'NF && !seen[$0]++'); do
+    cache=$(JAVA_HOME=$home SPARK_HOME=$RUNNEL_SPARK_HOME "$RUNNEL_SPARK_SUBMIT" --cache-file)
+    [[ -n $cache && ! -s $cache ]] || continue
+    info "Spark's start-up cache for Java $(java_release_version "$home"): one short Spark job, once (under a minute)"
+    JAVA_HOME=$home SPARK_HOME=$RUNNEL_SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 "$RUNNEL_SPARK_SUBMIT" --train
+    [[ ! -s $cache ]] || ok "Spark's start-up cache: $cache"
+  done
 }
 
 # spark_env COMMAND ARGS...: COMMAND with the local profile's Spark environment: the Spark jobs'

@@ -206,6 +206,24 @@ else
   failures=$((failures + 1))
 fi
 
+# The jobs' start-up cache (local/spark/submit), which ./runnel up trains for the jobs' JDK and for
+# JAVA_HOME's: the JVM must map it (strict mode makes a refused cache an error, where a job would
+# start without it, unnoticed).
+for home in $(printf '%s\n' "${RUNNEL_SPARK_JAVA_HOME:-}" "${JAVA_HOME:-}" | awk 'NF && !seen[$0]++'); do
+  cache=$(JAVA_HOME=$home local/spark/submit --cache-file)
+  major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
+  strict=-Xshare:on
+  ((major < 25)) || strict=-XX:AOTMode=on
+  if [[ -n $cache && -s $cache ]] &&
+    JAVA_HOME=$home SPARK_SUBMIT_OPTS=$strict local/spark/submit --version >"$tmp/out" 2>&1; then
+    echo "ok   start-up cache: Java $major starts spark-submit from ${cache##*/} ($strict)"
+  else
+    echo "FAIL start-up cache of Java $major at $home: '${cache:-none}' missing or refused (./runnel up trains it); output:"
+    tail -n 5 "$tmp/out" 2>/dev/null | sed 's/^/       /'
+    failures=$((failures + 1))
+  fi
+done
+
 if ((failures > 0)); then
   echo "$failures ./runnel check(s) failed"
   exit 1
