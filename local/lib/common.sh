@@ -364,7 +364,8 @@ runnel_processes() {
   for dir in /proc/[0-9]*; do
     pid=${dir#/proc/}
     [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
-    tr '\0' ' ' <"$dir/cmdline" 2>/dev/null | grep -qF "$RUNNEL_RUN_DIR/" && echo "$pid"
+    # 2>/dev/null first: a process that ends meanwhile takes its cmdline with it.
+    tr '\0' ' ' 2>/dev/null <"$dir/cmdline" | grep -qF "$RUNNEL_RUN_DIR/" && echo "$pid"
   done
   return 0
 }
