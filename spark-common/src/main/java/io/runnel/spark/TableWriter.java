@@ -74,19 +74,32 @@ public final class TableWriter implements AutoCloseable {
       writer.watch(spark);
       try {
         work.run(spark, writer.fence());
+      } catch (Exception | Error e) {
+        // Once the lease is lost, the queries' failures (stopped, or their sessions ended by the
+        // successor) follow from it: the loss is what the operator needs to read.
+        if (writer.isLost()) {
+          Fence.FencedException fenced = writer.lost(leasePath);
+          fenced.addSuppressed(e);
+          throw fenced;
+        }
+        throw e;
       } finally {
         spark.stop();
       }
       if (writer.isLost()) {
-        // The cause (a successor, S3 unreachable, a full object store) is what the operator needs.
-        throw new Fence.FencedException(
-            "fenced: the writer lease on "
-                + leasePath
-                + " was lost ("
-                + writer.lease.lostReason()
-                + "); its queries were stopped and nothing more was committed");
+        throw writer.lost(leasePath);
       }
     }
+  }
+
+  /** The fencing line: the cause (a successor, S3 unreachable, a full object store). */
+  private Fence.FencedException lost(String leasePath) {
+    return new Fence.FencedException(
+        "fenced: the writer lease on "
+            + leasePath
+            + " was lost ("
+            + lease.lostReason()
+            + "); its queries were stopped and nothing more was committed");
   }
 
   /** The session whose queries to stop if the lease is lost or the process is asked to stop. */

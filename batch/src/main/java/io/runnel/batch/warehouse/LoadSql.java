@@ -411,6 +411,24 @@ public record LoadSql(String schema, String table, List<String> columns, List<St
     return "SELECT epoch, holder FROM " + WRITER_FENCE + " WHERE fence = ? FOR SHARE";
   }
 
+  /** The fence's epoch and holder now, outside any batch: parameter fence. */
+  public static String readFence() {
+    return "SELECT epoch, holder FROM " + WRITER_FENCE + " WHERE fence = ?";
+  }
+
+  /**
+   * Ends the other sessions of this role that carry a loader's application name (parameter: the
+   * name), returning their pid, the application name and when their backend started. A role may end
+   * its own sessions without any further privilege.
+   */
+  public static String endSessions() {
+    // MATERIALIZED: the planner may not move the termination ahead of the other conditions.
+    return "WITH old AS MATERIALIZED (SELECT pid, application_name, backend_start"
+        + " FROM pg_stat_activity WHERE application_name = ? AND usename = current_user"
+        + " AND pid <> pg_backend_pid())"
+        + " SELECT pid, application_name, backend_start FROM old WHERE pg_terminate_backend(pid)";
+  }
+
   static String identifier(String name) {
     if (name == null || !IDENTIFIER.matcher(name).matches()) {
       throw new IllegalArgumentException("not a plain lower-case SQL identifier: '" + name + "'");

@@ -2,6 +2,7 @@ package io.runnel.batch.warehouse;
 
 import io.runnel.batch.warehouse.CopyRows.Part;
 import io.runnel.common.Failpoint;
+import io.runnel.common.Fence;
 import io.runnel.common.PostgresSettings;
 import io.runnel.common.Readiness;
 import io.runnel.common.ServiceUnavailableException;
@@ -21,6 +22,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -115,6 +117,12 @@ final class PostgresWriter {
     try {
       return writeOrFail(changes, queryId, batchId);
     } catch (SQLException e) {
+      // A successor that took over ends this loader's sessions: say so, not "PostgreSQL failed".
+      Optional<Fence.FencedException> fenced = fence.movedOn(postgres);
+      if (fenced.isPresent()) {
+        fenced.get().addSuppressed(e);
+        throw fenced.get();
+      }
       ServiceUnavailableException unavailable =
           postgres.unavailable(
               e,
@@ -130,7 +138,7 @@ final class PostgresWriter {
 
   private Outcome writeOrFail(Dataset<Row> changes, UUID queryId, long batchId)
       throws SQLException {
-    try (Connection c = connect(postgres)) {
+    try (Connection c = connect(postgres, fence.session())) {
       StructType encoded =
           new StructType(Arrays.copyOf(changes.schema().fields(), changes.schema().size() - 1));
       List<String> types = columnTypes(c);
@@ -448,10 +456,15 @@ final class PostgresWriter {
   }
 
   static Connection connect(PostgresSettings pg) throws SQLException {
+    return connect(pg, "runnel-load");
+  }
+
+  /** A session named {@code applicationName}: a batch's is its fence's ({@link LoaderFence}). */
+  static Connection connect(PostgresSettings pg, String applicationName) throws SQLException {
     Properties props = new Properties();
     props.setProperty("user", pg.user());
     props.setProperty("password", pg.password());
-    props.setProperty("ApplicationName", "runnel-load");
+    props.setProperty("ApplicationName", applicationName);
     // The URL carries the timeouts (PostgresSettings.Timeouts): a dead server or a half-open
     // connection fails the batch within them instead of hanging it. Memory for the one big sort
     // (DISTINCT ON) and for the staging table, which lives in session-local buffers: without
