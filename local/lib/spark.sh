@@ -16,13 +16,15 @@ spark_install() {
   spark_train_start_up
 }
 
-# spark_train_start_up: Spark's start-up cache (local/spark/submit) for the jobs' JDK and for
-# JAVA_HOME's (the integration tests' jobs run on it, so that 17 stays covered), made once per JDK
-# and Spark; a failure leaves the jobs starting without one.
+# spark_train_start_up [JDK_HOME...]: Spark's start-up cache (local/spark/submit) for each JDK
+# (default: the jobs' JDK), made once per JDK and Spark; a failure leaves the jobs starting
+# without one. ./runnel test adds JAVA_HOME's: the integration tests' jobs run on it, so that 17
+# stays covered.
 spark_train_start_up() {
   [[ $RUNNEL_SPARK_SUBMIT == "$RUNNEL_ROOT/local/spark/submit" ]] || return 0
   local home cache
-  for home in $(printf '%s\n' "$RUNNEL_SPARK_JAVA_HOME" "$JAVA_HOME" | awk 'NF && !seen[$0]++'); do
+  for home in "${@:-$RUNNEL_SPARK_JAVA_HOME}"; do
+    [[ -n $home ]] || continue
     cache=$(JAVA_HOME=$home SPARK_HOME=$RUNNEL_SPARK_HOME "$RUNNEL_SPARK_SUBMIT" --cache-file)
     [[ -n $cache && ! -s $cache ]] || continue
     info "Spark's start-up cache for Java $(java_release_version "$home"): one short Spark job, once (under a minute)"
