@@ -82,6 +82,14 @@ public final class TableWriter implements AutoCloseable {
           fenced.addSuppressed(e);
           throw fenced;
         }
+        // A writer resumed after a freeze may fail (a successor's checkpoint entries, say) before
+        // its heartbeat notices: ask the S3 server now.
+        try {
+          writer.fence().confirm();
+        } catch (Fence.FencedException fenced) {
+          fenced.addSuppressed(e);
+          throw fenced;
+        }
         throw e;
       } finally {
         spark.stop();
