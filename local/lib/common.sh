@@ -202,8 +202,23 @@ python_for_venv() {
 # venv_install NAME VENV REQUIREMENTS EXECUTABLE MIN MAX MB [--no-check] [CANDIDATE...]:
 # (re)creates VENV with a Python between MIN and MAX from REQUIREMENTS, a file that pins the whole
 # tree (so pip runs with --no-deps, and pip check then proves nothing is missing, unless
-# --no-check), when the file changed since the last install or bin/EXECUTABLE is missing.
+# --no-check), when the file changed since the last install or bin/EXECUTABLE is missing. One
+# install at a time per VENV: ./runnel test starts suites side by side that need the same one, and
+# a second `python -m venv` into a folder being filled fails.
 venv_install() {
+  local lock rc=0
+  mkdir -p "$(dirname "$2")"
+  exec {lock}>"$2.lock"
+  if ! flock -n "$lock"; then
+    info "waiting for another process's install of $1 into $2"
+    flock "$lock"
+  fi
+  _venv_install "$@" || rc=$?
+  exec {lock}>&-
+  return "$rc"
+}
+
+_venv_install() {
   local name=$1 venv=$2 requirements=$3 executable=$4 min=$5 max=$6 mb=$7 check=true
   shift 7
   [[ ${1:-} != --no-check ]] || { check=false && shift; }
