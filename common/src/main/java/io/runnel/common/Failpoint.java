@@ -64,6 +64,7 @@ public final class Failpoint {
     LOG.warn("failpoint {} reached in batch {}: stopping pid {} until SIGCONT", name, batchId, pid);
     System.err.println("runnel: failpoint " + SPEC + " reached, stopping pid " + pid);
     System.err.flush();
+    long started = System.nanoTime();
     try {
       new ProcessBuilder("kill", "-STOP", String.valueOf(pid)).inheritIO().start().waitFor();
     } catch (java.io.IOException e) {
@@ -72,7 +73,14 @@ public final class Failpoint {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("failpoint " + SPEC + ": interrupted", e);
     }
-    System.err.println("runnel: failpoint " + SPEC + ": pid " + pid + " continued");
+    System.err.println(
+        "runnel: failpoint "
+            + SPEC
+            + ": pid "
+            + pid
+            + " continued after "
+            + (System.nanoTime() - started) / 1_000_000
+            + " ms");
     System.err.flush();
   }
 }

@@ -229,9 +229,23 @@ class WarehouseLoadIT {
       paused = submit().start(JOB, jobEnv(frozen), "--available-now");
       paused.awaitOutput("stopping pid ", LIMIT);
       long frozenAt = System.nanoTime();
-      pid = Long.parseLong(paused.output().replaceAll("(?s).*stopping pid (\\d+).*", "$1"));
+      String outputWhenFrozen = paused.output();
+      System.out.printf(
+          "fencing: %s: the first loader's output says it stops (it started %d ms earlier)%n",
+          java.time.LocalTime.now(), (frozenAt - started) / 1_000_000);
+      pid = Long.parseLong(outputWhenFrozen.replaceAll("(?s).*stopping pid (\\d+).*", "$1"));
+      long stoppedAfter = awaitStopped(pid);
       // What the frozen loader had committed (its other tables' batches may have been quicker).
       List<String> committedBeforeThePause = pgStrings(LOGGED_BATCHES);
+      if (committedBeforeThePause.contains("warehouse.events 0")) {
+        // Seen once in about 20 runs (2026-12-07): the batch committed although its thread
+        // printed the failpoint's line first; the run then has no batch in flight.
+        System.out.printf(
+            "fencing: the first loader's events batch 0 was committed when the test found it"
+                + " stopped (%d ms after its failpoint line): no batch in flight in this run;"
+                + " its output then: %s%n",
+            stoppedAfter, outputWhenFrozen);
+      }
       long epoch = pgLong("SELECT epoch FROM runnel.writer_fence");
 
       WarehouseSettings settings =
@@ -263,10 +277,12 @@ class WarehouseLoadIT {
       cont(pid);
       SparkSubmit.Result resumed = paused.await(LIMIT);
       System.out.printf(
-          "fencing: loader frozen in events batch 0 after %d s (batches committed before: %s);"
+          "fencing: loader frozen in events batch 0 after %d s (stopped %d ms after its line;"
+              + " batches committed before: %s);"
               + " successor loaded everything (epoch %d) %d s later, the first one still frozen;"
               + " the frozen one, continued: exit %d: %s%n",
           (frozenAt - started) / 1_000_000_000,
+          stoppedAfter,
           committedBeforeThePause,
           epoch + 1,
           (loadedAt - frozenAt) / 1_000_000_000,
@@ -277,20 +293,23 @@ class WarehouseLoadIT {
       assertThat(pgStrings(LOGGED_BATCHES + " AND fence_epoch = " + epoch))
           .as("batches committed by the paused loader: none after it was continued")
           .containsExactlyInAnyOrderElementsOf(committedBeforeThePause);
-      assertThat(pgLong("SELECT count(*) FROM runnel.load_log WHERE job = 'warehouse.events'"))
+      // Every batch committed once: by the first loader before it froze, or by its successor.
+      List<String> bySuccessor = pgStrings(LOGGED_BATCHES + " AND fence_epoch = " + (epoch + 1));
+      assertThat(pgStrings(LOGGED_BATCHES))
           .as(
-              "each events batch committed once, by the successor; load log: %s; fence: %s;"
-                  + " the paused loader's output: %s",
+              "every batch committed once, by the first loader before it froze (%s) or by its"
+                  + " successor (%s); load log: %s; fence: %s; the paused loader's output: %s",
+              committedBeforeThePause,
+              bySuccessor,
               pgStrings(
                   "SELECT job || ' ' || batch_id || ' epoch ' || coalesce(fence_epoch, -1)"
                       + " || ' ' || query_id FROM runnel.load_log WHERE true"),
               pgStrings("SELECT fence || ' ' || epoch || ' ' || holder FROM runnel.writer_fence"),
               resumed.output())
-          .isEqualTo(
-              pgLong(
-                  "SELECT count(*) FROM runnel.load_log WHERE job = 'warehouse.events'"
-                      + " AND fence_epoch = "
-                      + (epoch + 1)));
+          .doesNotHaveDuplicates()
+          .containsExactlyInAnyOrderElementsOf(
+              java.util.stream.Stream.concat(committedBeforeThePause.stream(), bySuccessor.stream())
+                  .toList());
       assertMirrorsSilver();
       System.out.printf(
           "fencing: warehouse rows after: events %d, quarantine %d, products %d, history %d"
@@ -313,6 +332,26 @@ class WarehouseLoadIT {
 
   private static final String LOGGED_BATCHES =
       "SELECT job || ' ' || batch_id FROM runnel.load_log WHERE true";
+
+  /**
+   * Waits until the kernel shows {@code pid} stopped (state T in /proc/PID/stat), as a {@code
+   * :stop} failpoint leaves it; returns the milliseconds that took.
+   */
+  private static long awaitStopped(long pid) throws Exception {
+    long started = System.nanoTime();
+    Path stat = Path.of("/proc/" + pid + "/stat");
+    while (true) {
+      String s = Files.readString(stat);
+      // The state follows the command name, which is in parentheses and may hold spaces.
+      if (s.substring(s.lastIndexOf(')') + 2).startsWith("T")) {
+        return (System.nanoTime() - started) / 1_000_000;
+      }
+      assertThat(System.nanoTime() - started)
+          .as("pid %d printed its failpoint line and is not stopped: %s", pid, s)
+          .isLessThan(Duration.ofSeconds(30).toNanos());
+      Thread.sleep(10);
+    }
+  }
 
   /** SIGCONT: continues a process a {@code :stop} failpoint froze. */
   private static void cont(long pid) throws Exception {
