@@ -23,11 +23,14 @@ DEMO_JOBS=(demo-producer demo-bronze demo-silver demo-load)
 # demo_job NAME CLASS JAR ARGS...: a Spark job in the background, in its own session (Ctrl-C
 # here does not reach it; the demo stops it), its scratch space in the run folder, supervised
 # (local/lib/supervise): when it exits with an error or is killed, it is started again with
-# backoff, until it fails RUNNEL_RESTART_LIMIT times in a row.
+# backoff, until it fails RUNNEL_RESTART_LIMIT times in a row. Its start-up waits up to
+# RUNNEL_PREFLIGHT_SECONDS (120 here, 20 for a job run by hand) for a service that is down: a
+# restart during an outage then waits for the service once instead of failing and starting a JVM
+# again after each 20 s.
 demo_job() {
   local name=$1 class=$2 jar=$3
   shift 3
-  spark_env start_process "demo-$name" "$PIPELINE_LOGS/$name.log" \
+  RUNNEL_PREFLIGHT_SECONDS=${RUNNEL_PREFLIGHT_SECONDS:-120} spark_env start_process "demo-$name" "$PIPELINE_LOGS/$name.log" \
     "$RUNNEL_ROOT/local/lib/supervise" "$name" "$PIPELINE_LOGS/$name.log" "$PIPELINE_LOGS/.$name.state" -- \
     "$RUNNEL_SPARK_SUBMIT" --conf "spark.local.dir=$RUNNEL_RUN_DIR/spark-local" --class "$class" "$jar" "$@"
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The pipeline end to end, and the job jars, unchanged, on a real Spark cluster: a standalone
 # master and two workers (one core each) from the PySpark distribution, on loopback. One event set
-# (duplicates, late events, every kind of bad record, and RUNNEL_CLUSTER_FUZZ (20,000) hostile and
+# (duplicates, late events, every kind of bad record, and RUNNEL_CLUSTER_FUZZ (5,000) hostile and
 # odd records of the fuzzer, corpus first: `runnel-producer fuzz`) is produced; Bronze, Silver and
 # the warehouse load run on it through `spark-submit --master spark://…`, and dbt builds. The run
 # must reconcile layer by layer, the marts must equal Silver, and every cluster job must have run
@@ -24,7 +24,7 @@ setup_pipeline_tools
   die "no Spark distribution at $RUNNEL_SPARK_HOME (run ./runnel up, which installs PySpark)"
 
 EVENTS=${RUNNEL_CLUSTER_EVENTS:-10000}
-FUZZ=${RUNNEL_CLUSTER_FUZZ:-20000}
+FUZZ=${RUNNEL_CLUSTER_FUZZ:-5000}
 test_started=$(date +%s)
 MASTER_PORT=${RUNNEL_CLUSTER_MASTER_PORT:-17077}
 MASTER_UI_PORT=${RUNNEL_CLUSTER_MASTER_UI_PORT:-17080}

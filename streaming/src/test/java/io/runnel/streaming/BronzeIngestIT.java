@@ -204,9 +204,10 @@ class BronzeIngestIT {
     Thread producer =
         new Thread(
             () -> {
-              // 220k records arriving while the job runs, is killed and restarts.
+              // 66k records arriving while the job runs, is killed and restarts: batches of at
+              // most 4,500, so that a kill lands in one, as 220k in batches of 15,000 did.
               for (int burst = 0; burst < 22; burst++) {
-                produced.addAndGet(produce(10_000, burst * 10_000).total());
+                produced.addAndGet(produce(3_000, burst * 3_000).total());
                 sleepQuietly(1_500);
               }
             });
@@ -215,7 +216,7 @@ class BronzeIngestIT {
         jobEnv(
             Map.of(
                 "RUNNEL_BRONZE_TRIGGER_SECONDS", "0.5",
-                "RUNNEL_BRONZE_MAX_OFFSETS_PER_TRIGGER", "15000",
+                "RUNNEL_BRONZE_MAX_OFFSETS_PER_TRIGGER", "4500",
                 "RUNNEL_WRITER_LEASE_SECONDS", "5"));
     StringBuilder log = new StringBuilder();
     for (int kill = 1; kill <= 3; kill++) {
@@ -238,7 +239,7 @@ class BronzeIngestIT {
         .append(" rows of ")
         .append(produced.get());
     System.out.println(log);
-    assertThat(produced.get()).isEqualTo(220_000);
+    assertThat(produced.get()).isEqualTo(66_000);
     assertThat(bronze.count()).as(log.toString()).isEqualTo(produced.get());
     assertThat(bronze.select("topic", "kafka_partition", "kafka_offset").distinct().count())
         .as("duplicate coordinates")
