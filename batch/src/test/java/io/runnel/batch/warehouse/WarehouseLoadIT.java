@@ -24,6 +24,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,6 +37,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -232,7 +234,7 @@ class WarehouseLoadIT {
       String outputWhenFrozen = paused.output();
       System.out.printf(
           "fencing: %s: the first loader's output says it stops (it started %d ms earlier)%n",
-          java.time.LocalTime.now(), (frozenAt - started) / 1_000_000);
+          LocalTime.now(), (frozenAt - started) / 1_000_000);
       pid = Long.parseLong(outputWhenFrozen.replaceAll("(?s).*stopping pid (\\d+).*", "$1"));
       long stoppedAfter = awaitStopped(pid);
       // What the frozen loader had committed (its other tables' batches may have been quicker).
@@ -308,8 +310,7 @@ class WarehouseLoadIT {
               resumed.output())
           .doesNotHaveDuplicates()
           .containsExactlyInAnyOrderElementsOf(
-              java.util.stream.Stream.concat(committedBeforeThePause.stream(), bySuccessor.stream())
-                  .toList());
+              Stream.concat(committedBeforeThePause.stream(), bySuccessor.stream()).toList());
       assertMirrorsSilver();
       System.out.printf(
           "fencing: warehouse rows after: events %d, quarantine %d, products %d, history %d"
