@@ -198,7 +198,7 @@ trino_register_tables() {
     for entry in "${todo[@]}"; do
       name=${entry%% *} path=${entry#* }
       # Trino names the location in the error ("No transaction log found in location s3://…/_delta_log").
-      failure=$(grep -F ' failed: ' <<<"$out" | grep -F "s3://$RUNNEL_LAKE_BUCKET/$path/" | head -n 1)
+      failure=$(grep -F ' failed: ' <<<"$out" | grep -F "s3://$RUNNEL_LAKE_BUCKET/$path/" | head -n 1) || true
       [[ -z $failure ]] || attributed=$((attributed + 1))
       if [[ -z $failure ]]; then
         registered=$((registered + 1))
@@ -209,7 +209,7 @@ trino_register_tables() {
       fi
     done
     # A failure that names no table's location (the server unreachable, say) is the whole call's.
-    if ((rc != 0)) && { ((attributed == 0)) || (($(grep -cF ' failed: ' <<<"$out") != attributed)); }; then
+    if ((rc != 0)) && { ((attributed == 0)) || (($(grep -cF ' failed: ' <<<"$out" || true) != attributed)); }; then
       die "Trino could not register the lake tables: $(grep -v -e '^$' -e '^CALL$' <<<"$out" | tail -n 1)"
     fi
   fi
