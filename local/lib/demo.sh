@@ -64,6 +64,28 @@ demo_check_jobs() {
   done
 }
 
+# demo_drain_jobs NAME...: each supervised job in turn (Bronze before Silver before the load)
+# takes what its sources hold and ends (SIGUSR1: its running JVM stops its streaming queries
+# between two batches and runs them once more available-now); its summary lines are shown. A job
+# that fails meanwhile is restarted by its supervisor, available-now; one that cannot end ends the
+# caller with its error.
+demo_drain_jobs() {
+  local name pid first log
+  for name in "$@"; do
+    log=$PIPELINE_LOGS/$name.log
+    pid=$(service_pid "demo-$name") || die "the $name job is not running: nothing to drain (log: $log)"
+    first=$(($(wc -l <"$log") + 1))
+    kill -USR1 "$pid"
+    while process_alive "$pid"; do sleep 0.5; done
+    rm -f "$(pid_file "demo-$name")"
+    if ! grep -qx drained "$PIPELINE_LOGS/.$name.state" 2>/dev/null; then
+      tail -n "+$first" "$log" | demo_job_errors /dev/stdin >&2
+      die "the $name job did not drain (log: $log)"
+    fi
+    tail -n "+$first" "$log" | grep -E "^(bronze|silver|load)[:]" | sed 's/^/  /' || true
+  done
+}
+
 demo_stop_jobs() {
   local name
   for name in "${DEMO_JOBS[@]}"; do
@@ -410,11 +432,17 @@ demo_follow() {
   done
 
   touch "$DEMO_DRAIN_FLAG"
-  info "draining: the jobs stop, then a last Silver, load and dbt (Ctrl-C aborts)"
-  demo_stop_jobs
-  # Records Bronze had not reached when stopped (after Ctrl-C) are taken now.
-  demo_stage bronze-drain io.runnel.streaming.BronzeIngestJob "$RUNNEL_ROOT/streaming/target/runnel-streaming.jar"
-  demo_cycle last
+  stop_service demo-producer >/dev/null
+  # Records Bronze had not reached (after Ctrl-C) are taken now, by the running jobs themselves.
+  if $continuous; then
+    info "draining: Bronze, Silver and the load take what is left and stop, then a last dbt build with tests (Ctrl-C aborts)"
+    demo_drain_jobs bronze silver load
+    demo_dbt || exit 1
+  else
+    info "draining: Bronze takes what is left and stops, then a last Silver, load and dbt (Ctrl-C aborts)"
+    demo_drain_jobs bronze
+    demo_cycle last
+  fi
   trino_register_tables >/dev/null
   after=$(demo_layers) || die "the reconciliation query failed (log: $PIPELINE_LOGS/trino-reconcile.err)"
   local rc=0

@@ -3,7 +3,8 @@
 # each supervised (local/lib/supervise: a job that exits with an error or is killed is started
 # again with backoff), and dbt builds the marts incrementally every --every seconds, retried at the
 # next cycle when a build fails. It runs until Ctrl-C or SIGTERM (the operator's word), or until a
-# job has failed RUNNEL_RESTART_LIMIT times in a row, which ends it with one line. No producer: the
+# job has failed RUNNEL_RESTART_LIMIT times in a row, which ends it with one line. SIGUSR1 drains
+# instead: each job takes what its sources hold and stops, then a last dbt build. No producer: the
 # events come from whatever writes to the topics. Sourced by ./runnel after demo.sh.
 
 run_usage() {
@@ -12,6 +13,10 @@ Usage: ./runnel run [--every SECONDS] [--duration TIME]
 
   --every SECONDS   incremental dbt build every SECONDS (default RUNNEL_SCHEDULE_SECONDS, or 60)
   --duration TIME   stop after this long (90s, 5m, 1h); default: until Ctrl-C or SIGTERM
+
+Stop: Ctrl-C or SIGTERM stops the jobs between two batches; SIGUSR1 (kill -USR1 <pid of
+./runnel run>) drains: Bronze, Silver and the load take what Kafka and the lake hold now, in that
+order, then stop, and a last dbt build runs.
 
 Restarts: RUNNEL_RESTART_LIMIT failures in a row (default 8) end the run; the backoff starts at
 RUNNEL_RESTART_BACKOFF_SECONDS (2) and doubles up to RUNNEL_RESTART_BACKOFF_MAX_SECONDS (60); a
@@ -62,8 +67,9 @@ cmd_run() {
   PIPELINE_LOGS=$LOG_DIR/run-$(date +%Y%m%d-%H%M%S)
   mkdir -p "$PIPELINE_LOGS" "$RUNNEL_RUN_DIR/spark-local"
   DEMO_DBT_RUNS=()
-  RUN_STOP=false
+  RUN_STOP=false RUN_DRAIN=false
   trap 'RUN_STOP=true' INT TERM
+  trap 'RUN_STOP=true RUN_DRAIN=true' USR1
   trap 'demo_stop_jobs' EXIT
   demo_job bronze io.runnel.streaming.BronzeIngestJob "$RUNNEL_ROOT/streaming/target/runnel-streaming.jar"
   demo_job silver io.runnel.batch.silver.SilverJob "$RUNNEL_ROOT/batch/target/runnel-batch.jar"
@@ -86,9 +92,16 @@ cmd_run() {
     sleep 10 &
     wait $! 2>/dev/null || true
   done
-  info "stopping: the jobs finish their batch and hand their tables back"
-  demo_stop_jobs
-  trap - EXIT INT TERM
+  if $RUN_DRAIN; then
+    info "draining: Bronze, Silver and the load take what is left, in turn, then a last dbt build"
+    demo_drain_jobs bronze silver load
+    cycle=$((cycle + 1))
+    demo_dbt --no-tests || exit 1
+  else
+    info "stopping: the jobs finish their batch and hand their tables back"
+    demo_stop_jobs
+  fi
+  trap - EXIT INT TERM USR1
   ok "stopped after $cycle dbt builds$(demo_restarts | sed 's/^  ·  /; /') (logs in $PIPELINE_LOGS)"
 }
 

@@ -120,10 +120,13 @@ trino_start() {
   if [[ -f $launcher_pid ]] && ! process_alive "$(cat "$launcher_pid" 2>/dev/null || echo 0)"; then
     rm -f "$launcher_pid"
   fi
+  # RUNNEL_TRINO_JVM_OPTS: JVM options beside etc/jvm.config's (./runnel test: C1 alone).
+  local option extra=()
+  for option in ${RUNNEL_TRINO_JVM_OPTS:-}; do extra+=(-J "$option"); done
   # node.data-dir on the JVM's command line also marks the process as this run folder's.
   start_process trino "$LOG_DIR/trino.log" "$TRINO_HOME/bin/launcher" run --jvm-dir "$TRINO_JAVA_HOME" \
     --etc-dir "$TRINO_ETC" --data-dir "$TRINO_RUN/data" -D "node.data-dir=$TRINO_RUN/data" \
-    -D "log.path=$LOG_DIR/trino-server.log"
+    -D "log.path=$LOG_DIR/trino-server.log" "${extra[@]}"
 }
 
 # Trino listens long before it accepts queries: wait until /v1/info says it has started.

@@ -206,6 +206,40 @@ else
   failures=$((failures + 1))
 fi
 
+# SIGUSR1 drains: passed on to the job, which ends with 0 ("drained" in the state); a job that dies
+# of it (a JVM before its handler is installed) is started again with --available-now.
+rm -f "$sup/log" "$sup/runs"
+cat >"$sup/drained-job" <<'JOB'
+#!/usr/bin/env bash
+n=$(($(cat "$1/runs" 2>/dev/null || echo 0) + 1))
+echo "$n" >"$1/runs"
+if [[ ${2:-} == --available-now ]]; then echo "silver: available now: 3 rows"; exit 0; fi
+echo "streaming $n"
+[[ -f $1/handles-usr1 ]] && trap 'echo "silver: drained: 5 rows"; exit 0' USR1
+sleep 60 &
+wait
+JOB
+chmod +x "$sup/drained-job"
+for handler in yes no; do
+  rm -f "$sup/log" "$sup/runs" "$sup/handles-usr1"
+  [[ $handler == no ]] || touch "$sup/handles-usr1"
+  RUNNEL_RESTART_BACKOFF_SECONDS=0 local/lib/supervise silver "$sup/log" "$sup/state" -- "$sup/drained-job" "$sup" &
+  supervisor=$!
+  for _ in $(seq 100); do grep -q streaming "$sup/log" 2>/dev/null && break; sleep 0.1; done
+  kill -USR1 "$supervisor"
+  wait "$supervisor"
+  rc=$?
+  expected='silver: drained: 5 rows' runs=1
+  [[ $handler == yes ]] || expected='silver: available now: 3 rows' runs=2
+  if [[ $rc == 0 && $(cat "$sup/runs") == "$runs" && $(tail -n 1 "$sup/state") == drained ]] && grep -q "$expected" "$sup/log"; then
+    echo "ok   supervise: SIGUSR1 drains a job $([[ $handler == yes ]] && echo 'that handles it' || echo 'killed by it (restarted --available-now)')"
+  else
+    echo "FAIL supervise: SIGUSR1 (job handles it: $handler): exit $rc, runs $(cat "$sup/runs"), state '$(tr '\n' '|' <"$sup/state")'; log:"
+    sed 's/^/       /' "$sup/log"
+    failures=$((failures + 1))
+  fi
+done
+
 # The jobs' start-up cache (local/spark/submit), which ./runnel up trains for the jobs' JDK and for
 # JAVA_HOME's: the JVM must map it (strict mode makes a refused cache an error, where a job would
 # start without it, unnoticed).

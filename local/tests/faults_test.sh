@@ -8,8 +8,9 @@
 # (with Bronze, which the supervisor restarts), MinIO is stopped for 60 s, PostgreSQL is killed
 # with SIGKILL in the middle of the load and restarted, and a dbt build is killed mid-way. The
 # soak (and the quick run with RUNNEL_FAULTS_DISK_FULL=1) also fills the run folder's file system
-# (a tmpfs of the test's) for 30 s, and kills each job with SIGKILL at random moments. Then the jobs drain, and the same topics go through a fault-free run (available-now,
-# a lake folder and database of their own). The verdict:
+# (a tmpfs of the test's) for 30 s, and kills each job with SIGKILL at random moments. Then the
+# jobs drain (SIGUSR1 to ./runnel run), and the same topics go through a fault-free run
+# (available-now, a lake folder and database of their own). The verdict:
 #   - every record Kafka acknowledged is in Bronze exactly once (Bronze rows = records in Kafka);
 #   - acknowledged + failed = sent, with no failure (the producer rode out the broker's outage);
 #   - the fault-free run reconciles layer by layer (pipeline_reconcile), and every silver and
@@ -392,12 +393,11 @@ failed=$(sed -nE 's/^  failed +([0-9,]+).*/\1/p' "$PIPELINE_LOGS/producer-1.log"
 ((acked + ${failed:-0} == sent)) || die "the producer sent $sent, Kafka acknowledged $acked and $failed failed: they must add up"
 ((${failed:-0} == 0)) || die "$failed records failed: the producer must ride out the broker's outage"
 
-info "stopping ./runnel run (SIGTERM), then draining: Bronze, Silver and the load available-now"
-kill -TERM "$run_pid"
+info "draining ./runnel run (SIGUSR1): Bronze, Silver and the load take what is left, in turn, and stop"
+kill -USR1 "$run_pid"
 wait "$run_pid" || die "./runnel run ended with an error (log: $logs/run.out)"
 run_pid=''
-grep -E 'stopped after' "$logs/run.out" | sed 's/^/  /' || true
-pipeline_stages drain
+grep -E '^  (bronze|silver|load):|stopped after' "$logs/run.out" || true
 
 info "dbt build killed mid-way (SIGKILL), then built again and tested"
 (cd "$DBT_PROJECT_DIR" && exec setsid "$DBT_VENV/bin/dbt" build --target prod) >"$PIPELINE_LOGS/dbt-killed.log" 2>&1 &
@@ -414,7 +414,7 @@ grep -E "Done\. PASS" "$PIPELINE_LOGS/dbt-build.log" | sed -E 's/\x1b\[[0-9;]*m/
 
 # --- the verdict --------------------------------------------------------------------------------
 
-bronze_line=$(grep -E '^bronze: ' "$PIPELINE_LOGS/bronze-drain.log" | tail -n 1)
+bronze_line=$(grep -E '^bronze: ' "$RUN_LOGS/bronze.log" | tail -n 1)
 [[ $bronze_line == *"in agreement"* ]] || die "Bronze and Kafka disagree after the faults: $bronze_line"
 ok "Bronze: ${bronze_line#bronze: }"
 

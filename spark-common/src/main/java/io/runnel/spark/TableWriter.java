@@ -69,6 +69,9 @@ public final class TableWriter implements AutoCloseable {
    */
   public static void runClaimed(
       S3Settings s3, String leasePath, String job, Duration ttl, Work work) throws Exception {
+    // Before the claim, which may wait for a killed predecessor's lease: a drain asked for
+    // meanwhile makes the job's first run its available-now one.
+    Drain.listen();
     try (TableWriter writer = claim(s3, leasePath, job, ttl)) {
       SparkSession spark = LakeSession.create("runnel-" + job, s3);
       writer.watch(spark);

@@ -11,6 +11,7 @@ import io.runnel.common.KafkaOffsets;
 import io.runnel.common.Preflight;
 import io.runnel.spark.Checkpoint;
 import io.runnel.spark.Compaction;
+import io.runnel.spark.Drain;
 import io.runnel.spark.MetricsListener;
 import io.runnel.spark.TableWriter;
 import java.time.Duration;
@@ -78,7 +79,8 @@ public final class BronzeIngestJob {
   static final class Cli implements Callable<Integer> {
     @Option(
         names = "--available-now",
-        description = "Ingest what Kafka holds now, then stop (default: run continuously).")
+        description =
+            "Ingest what Kafka holds now, then stop (default: run continuously; SIGUSR1 then drains: what is left, then stop).")
     boolean availableNow;
 
     @Override
@@ -133,26 +135,21 @@ public final class BronzeIngestJob {
       // Before the query starts: a gap Kafka left is reported here with what to do, and nothing
       // is written.
       failOnDataLoss();
-      StreamingQuery query = writer(bronze, table).start();
+      boolean availableNow = settings.availableNow() || Drain.requested();
       LOG.info(
           "ingesting {} from {} into {} ({})",
           settings.topics(),
           settings.kafkaBootstrap(),
           table,
-          settings.availableNow()
+          availableNow
               ? "available now, then stop"
-              : "every " + settings.triggerInterval().toMillis() + " ms");
-      try {
-        query.awaitTermination();
-      } catch (StreamingQueryException e) {
-        // Retention overtook a running Bronze: Spark's own error (failOnDataLoss) names no
-        // way on; measure the gap and say it in the one line.
-        if (String.valueOf(e.getMessage()).contains("KAFKA_DATA_LOSS")) {
-          failOnDataLoss();
-        }
-        throw e;
+              : "every " + settings.triggerInterval().toMillis() + " ms; SIGUSR1 drains");
+      if (!availableNow && await(writer(bronze, table, false).start(), true)) {
+        LOG.info("draining: what Kafka holds now, then stop");
+        availableNow = true;
       }
-      if (settings.availableNow()) {
+      if (availableNow) {
+        await(writer(bronze, table, true).start(), false);
         compact(table);
         reconcile(table);
       }
@@ -160,6 +157,28 @@ public final class BronzeIngestJob {
       compactor.shutdownNow();
       metrics.flush();
       spark.streams().removeListener(metrics);
+    }
+  }
+
+  /**
+   * Until the query ends, or (when {@code drainable}) a drain is asked for: then true, the query
+   * stopped between two batches.
+   */
+  private boolean await(StreamingQuery query, boolean drainable)
+      throws TimeoutException, StreamingQueryException {
+    try {
+      if (drainable) {
+        return Drain.await(List.of(query));
+      }
+      query.awaitTermination();
+      return false;
+    } catch (StreamingQueryException e) {
+      // Retention overtook a running Bronze: Spark's own error (failOnDataLoss) names no way on;
+      // measure the gap and say it in the one line.
+      if (String.valueOf(e.getMessage()).contains("KAFKA_DATA_LOSS")) {
+        failOnDataLoss();
+      }
+      throw e;
     }
   }
 
@@ -258,7 +277,7 @@ public final class BronzeIngestJob {
     return reader.load();
   }
 
-  DataStreamWriter<Row> writer(Dataset<Row> bronze, String table) {
+  DataStreamWriter<Row> writer(Dataset<Row> bronze, String table, boolean availableNow) {
     DataStreamWriter<Row> w =
         Checkpoint.at(
             spark,
@@ -270,7 +289,7 @@ public final class BronzeIngestJob {
                         (batch, batchId) -> append(batch, batchId, table)),
             // On the same S3 store as the table: the checkpoint and the table move together.
             settings.s3().lakeUri(settings.checkpointPath()));
-    return settings.availableNow()
+    return availableNow
         ? w.trigger(Trigger.AvailableNow())
         : w.trigger(Trigger.ProcessingTime(settings.triggerInterval().toMillis()));
   }

@@ -13,6 +13,7 @@ import io.runnel.common.Fence;
 import io.runnel.common.Preflight;
 import io.runnel.spark.Checkpoint;
 import io.runnel.spark.Compaction;
+import io.runnel.spark.Drain;
 import io.runnel.spark.MetricsListener;
 import io.runnel.spark.TableWriter;
 import java.sql.Timestamp;
@@ -104,7 +105,8 @@ public final class SilverJob {
   static final class Cli implements Callable<Integer> {
     @Option(
         names = "--available-now",
-        description = "Process what Bronze holds now, then stop (default: run continuously).")
+        description =
+            "Process what Bronze holds now, then stop (default: run continuously; SIGUSR1 then drains: what is left, then stop).")
     boolean availableNow;
 
     @Option(
@@ -221,31 +223,43 @@ public final class SilverJob {
         // goes in batches of bounded size, not in one whose rows outgrow the driver's memory.
         reader = reader.option("maxBytesPerTrigger", settings.maxMbPerTrigger() + "m");
       }
-      DataStreamWriter<Row> writer =
-          Checkpoint.at(
-                  spark,
-                  reader.load(bronze).writeStream().queryName(NAME),
-                  settings.s3().lakeUri(settings.checkpointPath()))
-              .foreachBatch((VoidFunction2<Dataset<Row>, Long>) this::writeBatch);
-      writer =
-          settings.availableNow()
-              ? writer.trigger(Trigger.AvailableNow())
-              : writer.trigger(Trigger.ProcessingTime(settings.triggerInterval().toMillis()));
-      StreamingQuery query = writer.start();
+      Dataset<Row> source = reader.load(bronze);
+      boolean availableNow = settings.availableNow() || Drain.requested();
       LOG.info(
           "reading {} into {} ({})",
           bronze,
           settings.s3().lakeUri(settings.silverRoot()),
-          settings.availableNow()
+          availableNow
               ? "available now, then stop"
-              : "every " + settings.triggerInterval().toMillis() + " ms");
+              : "every " + settings.triggerInterval().toMillis() + " ms; SIGUSR1 drains");
       long started = System.nanoTime();
-      query.awaitTermination();
+      if (!availableNow && Drain.await(List.of(start(source, false)))) {
+        LOG.info("draining: what Bronze holds now, then stop");
+        availableNow = true;
+      }
+      if (availableNow) {
+        start(source, true).awaitTermination();
+      }
       System.out.println("silver: this run: " + total.describe(System.nanoTime() - started));
     } finally {
       metrics.flush();
       spark.streams().removeListener(metrics);
     }
+  }
+
+  private StreamingQuery start(Dataset<Row> bronze, boolean availableNow) throws TimeoutException {
+    DataStreamWriter<Row> writer =
+        Checkpoint.at(
+                spark,
+                bronze.writeStream().queryName(NAME),
+                settings.s3().lakeUri(settings.checkpointPath()))
+            .foreachBatch((VoidFunction2<Dataset<Row>, Long>) this::writeBatch);
+    return writer
+        .trigger(
+            availableNow
+                ? Trigger.AvailableNow()
+                : Trigger.ProcessingTime(settings.triggerInterval().toMillis()))
+        .start();
   }
 
   /** One micro-batch of the streaming query. */

@@ -8,6 +8,7 @@ import io.runnel.common.Env;
 import io.runnel.common.Exits;
 import io.runnel.common.Preflight;
 import io.runnel.spark.Checkpoint;
+import io.runnel.spark.Drain;
 import io.runnel.spark.LakeSession;
 import io.runnel.spark.MetricsListener;
 import io.runnel.spark.TableWriter;
@@ -75,7 +76,8 @@ public final class WarehouseLoadJob {
   static final class Cli implements Callable<Integer> {
     @Option(
         names = "--available-now",
-        description = "Load what Silver holds now, then stop (default: run continuously).")
+        description =
+            "Load what Silver holds now, then stop (default: run continuously; SIGUSR1 then drains: what is left, then stop).")
     boolean availableNow;
 
     @Override
@@ -149,10 +151,25 @@ public final class WarehouseLoadJob {
     MetricsListener metrics =
         new MetricsListener(spark, NAME, settings.s3().lakeUri(settings.metricsPath()));
     spark.streams().addListener(metrics);
+    // One writer per table for the whole run: a drain's available-now queries go on with it.
+    Map<SilverTables.Table, PostgresWriter> writers = new LinkedHashMap<>();
+    for (SilverTables.Table t : SilverTables.ALL) {
+      writers.put(
+          t,
+          new PostgresWriter(
+              settings.postgres(),
+              sql(t),
+              NAME + "." + t.name(),
+              nulReplaced(t),
+              settings.chunkBytes(),
+              fence));
+      totals.put(t.name(), new Totals());
+    }
+    boolean availableNow = settings.availableNow() || Drain.requested();
     List<StreamingQuery> queries = new ArrayList<>();
     try {
-      for (SilverTables.Table t : SilverTables.ALL) {
-        queries.add(start(t, fence));
+      for (var w : writers.entrySet()) {
+        queries.add(start(w.getKey(), w.getValue(), availableNow));
       }
       LOG.info(
           "loading {} tables from {} into {} as {} ({})",
@@ -160,9 +177,16 @@ public final class WarehouseLoadJob {
           settings.s3().lakeUri(settings.silverRoot()),
           settings.postgres(),
           settings.postgres().user(),
-          settings.availableNow()
+          availableNow
               ? "available now, then stop"
-              : "every " + settings.triggerInterval().toMillis() + " ms");
+              : "every " + settings.triggerInterval().toMillis() + " ms; SIGUSR1 drains");
+      if (!availableNow && Drain.await(queries)) {
+        LOG.info("draining: what Silver holds now, then stop");
+        queries.clear();
+        for (var w : writers.entrySet()) {
+          queries.add(start(w.getKey(), w.getValue(), true));
+        }
+      }
       awaitAll(queries);
       totals.forEach((table, t) -> System.out.println("load: " + SCHEMA + "." + table + ": " + t));
     } finally {
@@ -172,15 +196,11 @@ public final class WarehouseLoadJob {
     }
   }
 
-  private StreamingQuery start(SilverTables.Table table, LoaderFence fence)
+  private StreamingQuery start(
+      SilverTables.Table table, PostgresWriter writer, boolean availableNow)
       throws TimeoutException {
-    LoadSql sql = sql(table);
     String job = NAME + "." + table.name();
-    PostgresWriter writer =
-        new PostgresWriter(
-            settings.postgres(), sql, job, nulReplaced(table), settings.chunkBytes(), fence);
-    Totals total = new Totals();
-    totals.put(table.name(), total);
+    Totals total = totals.get(table.name());
     var reader = spark.readStream().format("delta").option("readChangeFeed", "true");
     if (settings.maxFilesPerTrigger() > 0) {
       reader = reader.option("maxFilesPerTrigger", settings.maxFilesPerTrigger());
@@ -194,7 +214,7 @@ public final class WarehouseLoadJob {
                 (VoidFunction2<Dataset<Row>, Long>)
                     (rows, batchId) -> writeBatch(writer, job, total, rows, batchId));
     stream =
-        settings.availableNow()
+        availableNow
             ? stream.trigger(Trigger.AvailableNow())
             : stream.trigger(Trigger.ProcessingTime(settings.triggerInterval().toMillis()));
     return stream.start();
