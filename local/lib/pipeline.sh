@@ -62,23 +62,14 @@ pipeline_stage() {
   grep -E "^(bronze|silver|load)[:]" "$PIPELINE_LOGS/$name.log" | sed 's/^/  /' || true
 }
 
-# pipeline_round R EVENTS [PRODUCER OPTIONS...]: the catalog and EVENTS events, then Bronze,
-# Silver and the warehouse load.
-pipeline_round() {
-  pipeline_produce "$@"
-  pipeline_stages "$1"
-}
-
-# pipeline_produce R EVENTS [PRODUCER OPTIONS...]: the catalog (repriced after round 1), then
-# EVENTS events; the producer's summaries go to producer-R.log and products-R.log.
+# pipeline_produce R EVENTS [PRODUCER OPTIONS...]: the catalog, then EVENTS events; the producer's
+# summaries go to producer-R.log and products-R.log.
 pipeline_produce() {
   local r=$1 count=$2
   shift 2
   local producer_jar=$RUNNEL_ROOT/producer/target/runnel-producer.jar
-  local reprice=()
-  ((r == 1)) || reprice=(--reprice 0.2 --seed "$r")
-  # Events differ from round to round and run to run (their ids and times come from the clock).
-  "$JAVA" -jar "$producer_jar" products --progress-seconds 0 "${reprice[@]}" \
+  # Events differ from run to run (their ids and times come from the clock).
+  "$JAVA" -jar "$producer_jar" products --progress-seconds 0 \
     >"$PIPELINE_LOGS/products-$r.log" 2>&1 || die "the producer failed (log: $PIPELINE_LOGS/products-$r.log)"
   "$JAVA" -jar "$producer_jar" --count "$count" --progress-seconds 0 "$@" \
     >"$PIPELINE_LOGS/producer-$r.log" 2>&1 || die "the producer failed (log: $PIPELINE_LOGS/producer-$r.log)"

@@ -133,7 +133,7 @@ _test_row() {
 # classes' own times (from failsafe's reports of this run).
 test_table() {
   local total=$1 row name seconds status cg
-  printf '\n%s\n' "${_bold}Where the time went${_off} (wall and CPU seconds; a suite marked 'beside' overlapped the integration tests or the cluster test; the services' CPU is in the first row)"
+  printf '\n%s\n' "${_bold}Where the time went${_off} (wall and CPU seconds; a suite marked 'beside' overlapped the build, the integration tests or the cluster test; the services' CPU is in the first row)"
   printf '  %-66s %8s %8s\n' "" "wall" "CPU"
   for row in "${TEST_ROWS[@]}"; do
     IFS=$'\t' read -r name seconds status cg <<<"$row"
